@@ -1,0 +1,66 @@
+"""motifeffect ``effect``: three-node motifs as sign-restricted tanh modules.
+
+Public names follow the original MotifEffect package. Heavy submodules are
+imported lazily on first attribute access.
+
+Examples
+--------
+>>> from effect import NeuralMotif, calculate_landscape
+>>> motif = NeuralMotif("collider", 1, ["tanh"], ["sum"], weights=[0.5, 0.5], biases=[0.0])
+>>> calculate_landscape((-1, 1), 41, motif).shape
+(41, 41)
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    # networks
+    "RestrictedWeight": "effect.motifs",
+    "RestrictedBias": "effect.motifs",
+    "NeuralMotif": "effect.motifs",
+    "Collider": "effect.motif_networks",
+    "Loop": "effect.motif_networks",
+    "RestrictedLoop": "effect.motif_networks",
+    "MotifNetwork": "effect.motif_networks",
+    "ColliderNetwork": "effect.motif_networks",
+    "LoopNetwork": "effect.motif_networks",
+    "RestrictedLoopNetwork": "effect.motif_networks",
+    # operations
+    "prepare_data": "effect.operations",
+    "prepare_data_flexible": "effect.operations",
+    "prepare_motifs": "effect.operations",
+    "calculate_landscape": "effect.operations",
+    "calculate_values": "effect.operations",
+    "calculate_gradients": "effect.operations",
+    "calculate_hessian_eigenvalues": "effect.operations",
+    "detect_curvature_feature": "effect.operations",
+    "generate_motifs": "effect.operations",
+    "generate_outputs": "effect.operations",
+    "calculate_differences": "effect.operations",
+    # robustness
+    "evaluate_propagation": "effect.robustness",
+    "estimate_lipschitz": "effect.robustness",
+    "estimate_lipschitz_by_motif": "effect.robustness",
+    # similarity
+    "minimum_loss_search": "effect.similarity",
+    "execute_catch_processes": "effect.similarity",
+    "maximum_minimum_loss_search": "effect.similarity",
+    "execute_escape_processes": "effect.similarity",
+    # expression
+    "get_landscape": "effect.expression",
+    "fit": "effect.expression",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'effect' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

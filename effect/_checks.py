@@ -1,0 +1,45 @@
+"""Boundary validation helpers shared by the ``effect`` package."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+SEMANTICS = ("reference", "corrected")
+
+
+def check_semantics(semantics: str) -> str:
+    """Return ``semantics`` if it is ``"reference"`` or ``"corrected"``, else raise ``ValueError``."""
+    if semantics not in SEMANTICS:
+        raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}.")
+    return semantics
+
+
+def check_value_range(value_range, name: str = "value_range") -> tuple[float, ...]:
+    """Validate a ``(a, b)`` or ``(ax, bx, ay, by)`` range of finite numbers."""
+    try:
+        values = tuple(float(v) for v in value_range)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of 2 or 4 numbers, got {value_range!r}.") from None
+    if len(values) not in (2, 4):
+        raise ValueError(f"{name} must have length 2 or 4, got length {len(values)}.")
+    if not all(np.isfinite(values)):
+        raise ValueError(f"{name} must be finite, got {value_range!r}.")
+    return values
+
+
+def check_points(points, name: str = "points") -> int:
+    """Validate a grid size (integer >= 2)."""
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(points).__name__}.")
+    if points < 2:
+        raise ValueError(f"{name} must be >= 2, got {points}.")
+    return int(points)
+
+
+def check_finite(array, name: str):
+    """Raise ``ValueError`` if a numpy array or tensor holds NaN or infinity."""
+    finite = torch.isfinite(array).all().item() if isinstance(array, torch.Tensor) else np.isfinite(array).all()
+    if not finite:
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return array

@@ -1,0 +1,32 @@
+"""Package metadata for motifeffect."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="motifeffect",
+    version="0.1.0",
+    description=(
+        "Faithful, batched re-implementation of 'Leveraging network motifs to improve "
+        "artificial neural networks' (Zhang et al., Nat. Commun. 16:11495, 2025)."
+    ),
+    license="GPL-3.0-or-later",
+    python_requires=">=3.11",
+    packages=find_packages(include=["effect", "effect.*", "practice", "practice.*", "works", "works.*"]),
+    package_data={"works": ["confs/*/*", "confs/*.md"]},
+    install_requires=[
+        "torch==2.13.0",
+        "numpy>=2.0",
+        "scipy>=1.11",
+        "matplotlib>=3.8",
+        "tqdm>=4.66",
+        "scikit-learn>=1.4",
+        "networkx>=3.2",
+        "gymnasium>=1.0",
+        "neat-python==2.0.0",
+        "pillow>=10",
+    ],
+    extras_require={
+        "cluster": ["dask[distributed]>=2024.1"],
+        "dev": ["pytest>=8"],
+    },
+)

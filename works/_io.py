@@ -1,0 +1,151 @@
+"""Pickle-free, atomic storage primitives for the ``works`` pipeline.
+
+Every write goes to a temporary file in the destination folder and is moved
+into place with :func:`os.replace`, so a reader never sees a half-written
+file. Packed figure data are ``.npz`` archives of plain arrays: nested dicts
+are flattened with ``"/"`` in the keys, strings and lists of strings are stored
+as unicode arrays, and loading uses ``allow_pickle=False``.
+
+Examples
+--------
+>>> import tempfile, numpy as np
+>>> from pathlib import Path
+>>> path = Path(tempfile.mkdtemp()) / "pack.npz"
+>>> save_pack(path, {"a": np.arange(3), "b": {"incoherent-loop": np.ones(2)}})
+>>> sorted(load_pack(path)["b"])
+['incoherent-loop']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["atomic_write_bytes", "save_npy", "save_npz", "save_json", "load_json", "sha256_file",
+           "flatten", "unflatten", "save_pack", "load_pack"]
+
+SEPARATOR = "/"
+
+
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+def save_npy(path, array) -> Path:
+    """Atomically save one array as ``.npy`` (no pickled objects allowed)."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array), allow_pickle=False)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def save_npz(path, arrays: dict) -> Path:
+    """Atomically save a flat dict of arrays as an uncompressed ``.npz``."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def save_json(path, obj) -> Path:
+    """Atomically save a JSON document (sorted keys, indented)."""
+    text = json.dumps(obj, indent=1, sort_keys=True, default=_json_default)
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot store {type(value).__name__} in JSON")
+
+
+def load_json(path):
+    """Load a JSON document."""
+    with open(path, encoding="utf-8") as stream:
+        return json.load(stream)
+
+
+def sha256_file(path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def flatten(tree: dict, prefix: str = "") -> dict:
+    """Flatten nested dicts into ``{"a/b/c": array}``; keys must be strings without ``"/"``."""
+    flat = {}
+    for key, value in tree.items():
+        if not isinstance(key, str) or SEPARATOR in key or not key:
+            raise ValueError(f"pack keys must be non-empty strings without '{SEPARATOR}', got {key!r}.")
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError(f"empty dict at {name!r} cannot be stored.")
+            flat.update(flatten(value, name + SEPARATOR))
+        else:
+            array = np.asarray(value)
+            if array.dtype == object:
+                raise TypeError(f"pack entry {name!r} is not a plain numeric/string array.")
+            flat[name] = array
+    return flat
+
+
+def unflatten(flat: dict) -> dict:
+    """Inverse of :func:`flatten`."""
+    tree: dict = {}
+    for name, value in flat.items():
+        node = tree
+        *parents, leaf = name.split(SEPARATOR)
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
+
+
+def save_pack(path, tree: dict) -> Path:
+    """Atomically save a (nested) dict of arrays as one ``.npz`` pack."""
+    return save_npz(path, flatten(tree))
+
+
+def load_pack(path) -> dict:
+    """Load a pack written by :func:`save_pack` (never unpickles).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the pack is missing.
+    ValueError
+        If the file is not a readable pack.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"packed data {path} not found; run works/run_2_packs.py first.")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            flat = {name: archive[name] for name in archive.files}
+    except Exception as error:  # zipfile / format errors
+        raise ValueError(f"packed data {path} is malformed: {error}") from error
+    return unflatten(flat)
