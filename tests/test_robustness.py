@@ -1,0 +1,136 @@
+"""Grid Lipschitz estimates and propagation (spec-effect §5, §10.1-§10.3)."""
+
+import numpy as np
+import pytest
+import torch
+
+from effect.engine import grid_inputs, motif_outputs
+from effect.robustness import (
+    NORM_TYPES,
+    _estimate_lipschitz_loop,
+    _propagation,
+    estimate_lipschitz,
+    lipschitz_batch,
+)
+from effect.structures import structure_parameters
+
+AXIS = np.linspace(-1, 1, 41).astype(np.float32)
+RANGE = (-1, 1)
+
+
+def landscapes_of(params, motif_type, points=41):
+    params = torch.as_tensor(np.asarray(params, dtype=np.float64))
+    return motif_outputs(params, motif_type, grid_inputs(RANGE, points)).reshape(-1, points, points).numpy()
+
+
+def random_landscapes(seed, count=12, points=41):
+    """Seeded random loops and colliders with parameters anywhere in their sign/bound boxes."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for structure in ("incoherent-loop.1", "coherent-loop.3", "collider.2"):
+        grid = structure_parameters(structure, magnitudes=[1.0])  # signs of this structure
+        signs = np.sign(grid[0, : grid.shape[1] - (1 if "collider" in structure else 2)])
+        n_w = signs.size
+        weights = signs * rng.uniform(1e-3, 1.0, size=(count, n_w))
+        biases = rng.uniform(-1, 1, size=(count, grid.shape[1] - n_w))
+        motif_type = structure.split(".")[0]
+        out.append(landscapes_of(np.hstack([weights, biases]), motif_type, points))
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("norm_type", NORM_TYPES)
+def test_plane_x_has_unit_constant(norm_type):
+    plane = np.repeat(AXIS[:, None], 41, axis=1)
+    assert estimate_lipschitz(RANGE, 41, plane, norm_type) == pytest.approx(1.0, rel=1e-6)
+
+
+def test_diagonal_plane_closed_forms():
+    plane = (AXIS[:, None] + AXIS[None, :]) / 2
+    assert estimate_lipschitz(RANGE, 41, plane, "L-2") == pytest.approx(1 / np.sqrt(2), rel=1e-5)
+    assert estimate_lipschitz(RANGE, 41, plane, "L-1") == pytest.approx(0.5, rel=1e-5)
+    assert estimate_lipschitz(RANGE, 41, plane, "L-inf") == pytest.approx(1.0, rel=1e-5)
+
+
+def test_first_catcher_worked_numbers():
+    landscape = landscapes_of([[0.5, 0.5, 0.0]], "collider")[0]
+    assert estimate_lipschitz(RANGE, 41, landscape, "L-2") == pytest.approx(0.928262, rel=1e-5)
+    assert estimate_lipschitz(RANGE, 41, landscape, "L-1") == pytest.approx(0.656381, rel=1e-5)
+    assert estimate_lipschitz(RANGE, 41, landscape, "L-inf") == pytest.approx(1.312761, rel=1e-5)
+    second = landscapes_of([[0.5, -0.5, 0.0]], "collider")[0]
+    assert estimate_lipschitz(RANGE, 41, second, "L-2") == pytest.approx(0.928262, rel=1e-5)
+
+
+def test_fig2_incoherent_loop_worked_number():
+    landscape = landscapes_of([[-1.0, 0.652, 1.0, 1.0, 0.337]], "incoherent-loop")[0]
+    assert estimate_lipschitz(RANGE, 41, landscape, "L-2") == pytest.approx(2.452502, rel=1e-5)
+
+
+@pytest.mark.parametrize("norm_type", NORM_TYPES)
+def test_batched_equals_per_offset_reference(norm_type):
+    batch = random_landscapes(seed=1, count=4)
+    batched = lipschitz_batch(batch, 0.05, norm_type, chunk_size=5)
+    looped = np.array([_estimate_lipschitz_loop(landscape, 0.05, norm_type) for landscape in batch])
+    np.testing.assert_allclose(batched, looped, rtol=1e-6, atol=0)
+
+
+def test_batched_equals_reference_on_rough_landscapes():
+    # Random noise defeats the smoothness that the pruning exploits most.
+    rng = np.random.default_rng(7)
+    batch = rng.standard_normal((6, 13, 13)).astype(np.float32)
+    batch[0] = 0.0
+    batched = lipschitz_batch(batch, 2 / 12, "L-2")
+    looped = np.array([_estimate_lipschitz_loop(landscape, 2 / 12, "L-2") for landscape in batch])
+    np.testing.assert_allclose(batched, looped, rtol=1e-6, atol=0)
+    assert batched[0] == 0.0
+
+
+def test_invariances_and_norm_ordering():
+    batch = random_landscapes(seed=2, count=5)
+    base = {n: lipschitz_batch(batch, 0.05, n) for n in NORM_TYPES}
+    for transform in (lambda b: -b, lambda b: b.transpose(0, 2, 1), lambda b: b[:, ::-1, ::-1]):
+        np.testing.assert_allclose(lipschitz_batch(np.ascontiguousarray(transform(batch)), 0.05), base["L-2"])
+    assert np.all(base["L-inf"] >= base["L-2"]) and np.all(base["L-2"] >= base["L-1"])
+    # A normalised landscape spans 2 over at most a diagonal: L-2 >= 2 / (2 sqrt 2).
+    assert np.all(base["L-2"] >= 1 / np.sqrt(2) - 1e-6)
+
+
+def test_collider_estimate_is_lower_bound_of_true_constant():
+    rng = np.random.default_rng(3)
+    params = np.column_stack([rng.uniform(1e-3, 1, 20), -rng.uniform(1e-3, 1, 20), rng.uniform(-1, 1, 20)])
+    estimates = lipschitz_batch(landscapes_of(params, "collider"), 0.05)
+    grid = grid_inputs(RANGE, 41).double().numpy()
+    raw = np.tanh(grid @ params[:, :2].T + params[:, 2])
+    span = raw.max(axis=0) - raw.min(axis=0)
+    bound = 2 / span * np.hypot(params[:, 0], params[:, 1])
+    assert np.all(estimates <= bound * (1 + 1e-5))
+
+
+def test_bad_inputs_are_rejected():
+    with pytest.raises(ValueError, match="norm_type"):
+        estimate_lipschitz(RANGE, 41, np.zeros((41, 41)), "L-3")
+    with pytest.raises(ValueError, match="shape"):
+        estimate_lipschitz(RANGE, 41, np.zeros((40, 41)))
+    bad = np.zeros((41, 41))
+    bad[3, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        estimate_lipschitz(RANGE, 41, bad)
+    with pytest.raises(ValueError, match="interval"):
+        lipschitz_batch(np.zeros((1, 5, 5)), -1.0)
+    with pytest.raises(TypeError, match="landscapes"):
+        lipschitz_batch([[1.0]], 0.1)
+
+
+def test_propagation_max_on_plane_x():
+    plane = np.repeat(AXIS[:, None], 41, axis=1).astype(np.float64)
+    result = _propagation(plane, "max")
+    assert result[0, 0] == 0.0
+    assert result[1, 0] == pytest.approx(0.025, rel=1e-6)
+    assert result[40, 0] == pytest.approx(1.0, rel=1e-6)
+    assert result[20, 7] == pytest.approx(0.5, rel=1e-6)
+    assert result[0, 40] == pytest.approx(0.0, abs=1e-7)
+    expected = np.arange(41)[:, None] / 40 * np.ones((1, 41))
+    np.testing.assert_allclose(result, expected, atol=1e-6)
+
+
+def test_propagation_statistics_of_constant_are_zero():
+    assert not _propagation(np.ones((5, 5)), "mean").any()
