@@ -1,0 +1,378 @@
+"""Batched feed-forward evaluation of neat-python genomes (0.92 or 2.0 semantics).
+
+The reference agent builds ``neat.nn.FeedForwardNetwork.create(genome, config)``
+and calls ``activate`` once per observation (spec-practice §2.4.2). Here a genome
+is compiled once into an ordered list of node evaluations and then evaluated
+for many inputs at once.
+
+Two rule sets (spec-practice §3.4, §6):
+
+``neat_semantics="0.92"`` (reference, default)
+    Only enabled connections are used. Required nodes are the outputs and every
+    non-input node from which an output can be reached. Layers are built from the
+    inputs forward; a required node is evaluated once *all* sources of its enabled
+    incoming connections are evaluated. A node without incoming enabled
+    connections is never evaluated, nor is anything depending on it; outputs that
+    are never evaluated stay 0.0.
+``neat_semantics="2.0"``
+    neat-python 2.0.0: required nodes without incoming connections are "bias
+    neurons" evaluated first as ``act(bias)``, so an unconnected output gives
+    ``tanh(2.5 * bias)``.
+
+Node value = ``act(bias + response * sum(w * v))`` with neat's tanh
+``act(z) = tanh(clamp(2.5 z, -60, 60))``; the sum runs left to right over the
+genome's connection order, as Python's ``sum`` does, and tanh is evaluated with
+the libm algorithm, so results equal neat-python's ``activate`` bit for bit.
+
+Examples
+--------
+>>> import numpy as np
+>>> net = CompiledNetwork([-1, -2], [0], [(0, 0.5, 1.0, [(-1, 1.0), (-2, -1.0)])])
+>>> net.activate(np.array([[0.2, 0.1], [0.0, 0.0]])).round(6).tolist()
+[[0.905148], [0.848284]]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["CompiledNetwork", "compile_genome", "neat_tanh", "NetworkBatch", "NEAT_SEMANTICS"]
+
+NEAT_SEMANTICS = ("0.92", "2.0")
+
+
+def _libm_tanh(x):
+    """tanh with the fdlibm/glibc algorithm (expm1 based), elementwise, float64."""
+    x = np.asarray(x, dtype=np.float64)
+    ax = np.abs(x)
+    big = ax >= 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = np.expm1(np.where(big, 2.0 * ax, -2.0 * ax))
+        r = np.where(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0))
+    r = np.where(ax >= 22.0, 1.0, r)
+    r = np.where(ax < 2.0 ** -55, ax * (1.0 + ax), r)
+    r = np.where(np.isnan(x), x, r)
+    return np.copysign(r, x)
+
+
+_MATH_TANH = np.frompyfunc(math.tanh, 1, 1)
+_TANH = None
+
+
+def _tanh_impl():
+    """Pick the vectorised libm tanh if it reproduces ``math.tanh`` on this platform."""
+    global _TANH
+    if _TANH is None:
+        probe = np.random.default_rng(12345).normal(size=4096) * np.array([1e-9, 0.3, 3.0, 30.0]).repeat(1024)
+        exact = np.array([math.tanh(value) for value in probe])
+        _TANH = _libm_tanh if np.array_equal(_libm_tanh(probe), exact) else (
+            lambda x: _MATH_TANH(np.asarray(x, dtype=np.float64)).astype(np.float64))
+    return _TANH
+
+
+def neat_tanh(z):
+    """neat-python's tanh activation ``tanh(clamp(2.5 z, -60, 60))``, elementwise.
+
+    Matches ``neat.activations.tanh_activation`` bit for bit, including its
+    clamp written with Python ``min``/``max`` (a NaN argument gives tanh(60) = 1).
+
+    Parameters
+    ----------
+    z : array_like, float64
+
+    Returns
+    -------
+    ndarray, float64, same shape
+
+    Examples
+    --------
+    >>> float(neat_tanh(0.0)), float(neat_tanh(1e6))
+    (0.0, 1.0)
+    """
+    y = 2.5 * np.asarray(z, dtype=np.float64)
+    y = np.where(y < 60.0, y, 60.0)
+    y = np.where(y > -60.0, y, -60.0)
+    return _tanh_impl()(y)
+
+
+def _required_092(inputs, outputs, connections):
+    required = set(outputs)
+    frontier = set(outputs)
+    while True:
+        sources = {a for (a, b) in connections if b in frontier and a not in frontier}
+        if not sources:
+            break
+        layer_nodes = {x for x in sources if x not in inputs}
+        if not layer_nodes:
+            break
+        required |= layer_nodes
+        frontier |= sources
+    return required
+
+
+def _layers_092(inputs, outputs, connections):
+    """neat-python 0.92 ``feed_forward_layers`` (no bias neurons)."""
+    required = _required_092(inputs, outputs, connections)
+    layers = []
+    ready = set(inputs)
+    while True:
+        candidates = {b for (a, b) in connections if a in ready and b not in ready}
+        layer = {n for n in candidates
+                 if n in required and all(a in ready for (a, b) in connections if b == n)}
+        if not layer:
+            break
+        layers.append(layer)
+        ready |= layer
+    return layers, required | set(inputs)
+
+
+def _layers_20(inputs, outputs, connections):
+    """neat-python 2.0 ``feed_forward_layers`` (bias neurons first)."""
+    from neat.graphs import feed_forward_layers
+
+    layers, required = feed_forward_layers(inputs, outputs, connections)
+    return layers, set(required) | set(inputs)
+
+
+def _genome_config(config):
+    return getattr(config, "genome_config", config)
+
+
+class CompiledNetwork:
+    """A feed-forward network as an ordered list of node evaluations.
+
+    Parameters
+    ----------
+    input_keys : sequence of int
+        Input node keys in input order (neat: -1, -2, ...).
+    output_keys : sequence of int
+        Output node keys in output order.
+    node_evals : list of (node, bias, response, links)
+        Evaluation order; ``links`` is a list of ``(source_key, weight)`` summed
+        left to right. Activation is neat's tanh, aggregation the sum.
+
+    Examples
+    --------
+    >>> net = CompiledNetwork([-1], [0, 1], [(0, 0.0, 1.0, [(-1, 1.0)])])
+    >>> net.activate([[0.4]]).round(4).tolist()  # output 1 is never evaluated
+    [[0.7616, 0.0]]
+    """
+
+    def __init__(self, input_keys, output_keys, node_evals):
+        self.input_keys = [int(k) for k in input_keys]
+        self.output_keys = [int(k) for k in output_keys]
+        self.node_evals = [(int(n), float(b), float(r), [(int(i), float(w)) for i, w in links])
+                           for n, b, r, links in node_evals]
+        slots = {key: index for index, key in enumerate(self.input_keys + self.output_keys)}
+        for node, *_ in self.node_evals:
+            slots.setdefault(node, len(slots))
+        for node, _, _, links in self.node_evals:
+            for source, _ in links:
+                if source not in slots:
+                    raise ValueError(f"node_evals: node {node} reads unknown node {source}")
+        self.slots = slots
+
+    @property
+    def n_inputs(self):
+        return len(self.input_keys)
+
+    @property
+    def n_outputs(self):
+        return len(self.output_keys)
+
+    def activate(self, inputs):
+        """Evaluate the network for a batch of inputs.
+
+        Parameters
+        ----------
+        inputs : array_like, shape (E, n_inputs) or (n_inputs,)
+
+        Returns
+        -------
+        ndarray, shape (E, n_outputs) (or (n_outputs,) for 1-D input), float64
+        """
+        inputs = np.asarray(inputs, dtype=np.float64)
+        single = inputs.ndim == 1
+        batch = inputs[None, :] if single else inputs
+        if batch.ndim != 2 or batch.shape[1] != self.n_inputs:
+            raise ValueError(f"inputs must have shape (E, {self.n_inputs}), got {inputs.shape}")
+        values = np.zeros((len(self.slots), batch.shape[0]))
+        values[:self.n_inputs] = batch.T
+        for node, bias, response, links in self.node_evals:
+            total = np.zeros(batch.shape[0])
+            for source, weight in links:
+                total = total + values[self.slots[source]] * weight
+            values[self.slots[node]] = neat_tanh(bias + response * total)
+        out = values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
+        return out[0] if single else out
+
+    def activate_reference(self, inputs):
+        """Per-input, per-node Python evaluation (the slow reference path).
+
+        Parameters
+        ----------
+        inputs : sequence of float, length n_inputs
+
+        Returns
+        -------
+        list of float, length n_outputs
+        """
+        values = {key: 0.0 for key in self.input_keys + self.output_keys}
+        for key, value in zip(self.input_keys, inputs):
+            values[key] = float(value)
+        for node, bias, response, links in self.node_evals:
+            z = bias + response * sum(values[i] * w for i, w in links)
+            values[node] = math.tanh(max(-60.0, min(60.0, 2.5 * z)))
+        return [values[key] for key in self.output_keys]
+
+    def __repr__(self):
+        return (f"CompiledNetwork(n_inputs={self.n_inputs}, n_outputs={self.n_outputs}, "
+                f"evaluated_nodes={len(self.node_evals)})")
+
+
+def compile_genome(genome, genome_config, neat_semantics="0.92"):
+    """Compile a neat-python genome into a :class:`CompiledNetwork`.
+
+    Parameters
+    ----------
+    genome : neat.DefaultGenome (or compatible)
+        Needs ``nodes`` (key -> gene with bias, response, activation,
+        aggregation) and ``connections`` ((in, out) -> gene with weight, enabled).
+    genome_config : neat.genome.DefaultGenomeConfig or neat.Config
+        Provides ``input_keys`` and ``output_keys``.
+    neat_semantics : {"0.92", "2.0"}
+        Rule set for unconnected/unreachable nodes (module docstring).
+
+    Returns
+    -------
+    CompiledNetwork
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``neat_semantics`` or a node whose activation is not
+        "tanh" or aggregation not "sum" (the only ones the study uses).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> config = NS(input_keys=[-1, -2], output_keys=[0, 1])
+    >>> node = NS(bias=0.5, response=1.0, activation="tanh", aggregation="sum")
+    >>> genome = NS(nodes={0: node, 1: node}, connections={})
+    >>> compile_genome(genome, config).activate([[0.1, 0.2]]).tolist()
+    [[0.0, 0.0]]
+    >>> compile_genome(genome, config, "2.0").activate([[0.1, 0.2]]).round(3).tolist()
+    [[0.848, 0.848]]
+    """
+    if neat_semantics not in NEAT_SEMANTICS:
+        raise ValueError(f"neat_semantics must be one of {NEAT_SEMANTICS}, got {neat_semantics!r}")
+    config = _genome_config(genome_config)
+    inputs, outputs = list(config.input_keys), list(config.output_keys)
+    connections = [key for key, gene in genome.connections.items() if gene.enabled]
+    layers_of = _layers_092 if neat_semantics == "0.92" else _layers_20
+    layers, readable = layers_of(inputs, outputs, connections)
+    node_evals = []
+    for layer in layers:
+        for node in sorted(layer):
+            gene = genome.nodes[node]
+            if gene.activation != "tanh" or gene.aggregation != "sum":
+                raise ValueError(f"genome node {node}: activation must be 'tanh' and aggregation 'sum', "
+                                 f"got {gene.activation!r}/{gene.aggregation!r}")
+            links = [(i, genome.connections[(i, o)].weight) for (i, o) in connections
+                     if o == node and (neat_semantics == "0.92" or i in readable)]
+            node_evals.append((node, gene.bias, gene.response, links))
+    return CompiledNetwork(inputs, outputs, node_evals)
+
+
+class NetworkBatch:
+    """Several compiled networks padded into one program, evaluated row-wise.
+
+    Row ``m`` of an input batch is evaluated by network ``genome_index[m]``.
+    Node evaluations are padded to a common count K and links to a common count
+    L per position (padding reads a constant-zero slot with weight 0.0, which
+    leaves every sum bit-identical; padded nodes write to a scratch slot).
+
+    Parameters
+    ----------
+    networks : sequence of CompiledNetwork
+        All with the same numbers of inputs and outputs.
+
+    Examples
+    --------
+    >>> a = CompiledNetwork([-1], [0], [(0, 0.0, 1.0, [(-1, 1.0)])])
+    >>> b = CompiledNetwork([-1], [0], [])
+    >>> batch = NetworkBatch([a, b])
+    >>> batch.activate([[0.4], [0.4]], [0, 1]).round(4).tolist()
+    [[0.7616], [0.0]]
+    """
+
+    def __init__(self, networks):
+        networks = list(networks)
+        if not networks or not all(isinstance(n, CompiledNetwork) for n in networks):
+            raise TypeError("networks must be a non-empty sequence of CompiledNetwork")
+        self.n_inputs, self.n_outputs = networks[0].n_inputs, networks[0].n_outputs
+        if any((n.n_inputs, n.n_outputs) != (self.n_inputs, self.n_outputs) for n in networks):
+            raise ValueError("networks must all have the same numbers of inputs and outputs")
+        self.networks = networks
+        n_io = self.n_inputs + self.n_outputs
+        self.zero_slot, self.scratch_slot = n_io, n_io + 1
+        first_free = n_io + 2
+        self.n_slots = first_free + max(len(n.slots) - n_io for n in networks)
+        G = len(networks)
+        K = max(len(n.node_evals) for n in networks)
+        self.link_counts = [max((len(n.node_evals[k][3]) for n in networks if k < len(n.node_evals)),
+                                default=0) for k in range(K)]
+        L = max(self.link_counts, default=0)
+        self.dst = np.full((K, G), self.scratch_slot, dtype=np.int64)
+        self.bias = np.zeros((K, G))
+        self.response = np.ones((K, G))
+        self.src = np.full((K, max(L, 1), G), self.zero_slot, dtype=np.int64)
+        self.weight = np.zeros((K, max(L, 1), G))
+
+        def slot(network, key):
+            index = network.slots[key]
+            return index if index < n_io else index + 2
+
+        for g, network in enumerate(networks):
+            for k, (node, bias, response, links) in enumerate(network.node_evals):
+                self.dst[k, g] = slot(network, node)
+                self.bias[k, g], self.response[k, g] = bias, response
+                for j, (source, weight) in enumerate(links):
+                    self.src[k, j, g] = slot(network, source)
+                    self.weight[k, j, g] = weight
+
+    def __len__(self):
+        return len(self.networks)
+
+    def activate(self, inputs, genome_index):
+        """Evaluate row ``m`` of ``inputs`` with network ``genome_index[m]``.
+
+        Parameters
+        ----------
+        inputs : array_like, shape (M, n_inputs)
+        genome_index : array_like of int, shape (M,)
+
+        Returns
+        -------
+        ndarray, shape (M, n_outputs), float64
+        """
+        inputs = np.asarray(inputs, dtype=np.float64)
+        genome_index = np.asarray(genome_index, dtype=np.int64)
+        M = inputs.shape[0]
+        if inputs.ndim != 2 or inputs.shape[1] != self.n_inputs or genome_index.shape != (M,):
+            raise ValueError(f"inputs must have shape (M, {self.n_inputs}) and genome_index shape (M,), "
+                             f"got {inputs.shape} and {genome_index.shape}")
+        values = np.zeros((self.n_slots, M))
+        values[:self.n_inputs] = inputs.T
+        flat = values.reshape(-1)
+        column = np.arange(M)
+        for k, n_links in enumerate(self.link_counts):
+            total = np.zeros(M)
+            for j in range(n_links):
+                index = self.src[k, j][genome_index] * M + column
+                total = total + flat[index] * self.weight[k, j][genome_index]
+            z = self.bias[k][genome_index] + self.response[k][genome_index] * total
+            flat[self.dst[k][genome_index] * M + column] = neat_tanh(z)
+        return values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
