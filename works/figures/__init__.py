@@ -1,0 +1,15 @@
+"""Shared drawing code of the ``works`` figures: style, pack access, motif diagrams, panel helpers.
+
+Modules
+-------
+style
+    Colours, labels, figure creation and PDF + PNG saving (Agg backend).
+packs
+    Reading packed data with clear errors (:func:`works.figures.packs.open_pack`, :func:`need`).
+diagrams
+    Three-node motif diagrams with signed edges (arrow = +, bar head = −).
+panels
+    Small reusable panel helpers (KDE lines, annotated heat maps, staircase lines, ...).
+"""
+
+__all__ = ["style", "packs", "diagrams", "panels"]
