@@ -46,6 +46,12 @@ _EXPORTS = {
     "execute_catch_processes": "effect.similarity",
     "maximum_minimum_loss_search": "effect.similarity",
     "execute_escape_processes": "effect.similarity",
+    # batched engine (new in motifeffect)
+    "motif_outputs": "effect.engine",
+    "lipschitz_batch": "effect.robustness",
+    "nearest_differences": "effect.nearest",
+    "catch": "effect.similarity",
+    "escape": "effect.similarity",
     # expression
     "get_landscape": "effect.expression",
     "fit": "effect.expression",
