@@ -48,6 +48,7 @@ _EXPORTS = {
     "execute_escape_processes": "effect.similarity",
     # batched engine (new in motifeffect)
     "motif_outputs": "effect.engine",
+    "calculate_landscapes": "effect.operations",
     "lipschitz_batch": "effect.robustness",
     "nearest_differences": "effect.nearest",
     "catch": "effect.similarity",

@@ -34,7 +34,12 @@ from effect._checks import check_semantics
 from effect.engine import ACTIVATIONS, AGGREGATIONS
 from effect.structures import ALL_MOTIF_TYPES, MOTIF_INDICES, n_biases, n_weights, weight_signs
 
-__all__ = ["RestrictedWeight", "RestrictedBias", "NeuralMotif"]
+__all__ = ["RestrictedWeight", "RestrictedBias", "NeuralMotif", "WeightRangeError"]
+
+
+class WeightRangeError(ValueError):
+    """A weight value with the wrong sign or a magnitude outside its bounds (a ``ValueError``)."""
+
 
 _LIST_LENGTHS = {  # (activations, aggregations), spec-effect §3.3
     "collider": (1, 1),
@@ -71,7 +76,34 @@ def _check_bound(bound, name, weight):
 
 def _tensor(value):
     # numpy float64 -> float64 0-dim tensor; Python float -> float32 (as the original's torch.tensor(value)).
+    # Integers (e.g. a weight of 1) become float32 so that the parameter can require gradients.
+    if isinstance(value, (numbers.Integral, np.integer)):
+        value = float(value)
     return torch.tensor(value)
+
+
+def _check_names(values, name, allowed, count, motif_type):
+    if values is None and count == 0:
+        return []
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list of strings from {allowed}, got {values!r}.")
+    values = list(values)
+    if len(values) != count:
+        raise ValueError(f"{motif_type} needs {count} {name} from {allowed}, got {len(values)}: {values!r}.")
+    for value in values:
+        if value not in allowed:
+            raise ValueError(f"{name} must be in {allowed}, got {value!r}.")
+    return values
+
+
+def _check_values(values, name, count, motif_type):
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise TypeError(f"{name} must be a sequence of {count} numbers, got {values!r}.")
+    if len(values) != count:
+        raise ValueError(f"{motif_type} needs {count} {name}, got {len(values)}.")
+    return [_check_number(v, item) for v, item in zip(values, [f"{name}[{k}]" for k in range(count)])]
 
 
 class RestrictedWeight(nn.Module):
@@ -90,6 +122,21 @@ class RestrictedWeight(nn.Module):
         Random source for the initial value.
     semantics : {"reference", "corrected"}
         Clamping by parameter replacement (reference) or in place (corrected).
+
+    Attributes
+    ----------
+    weight : nn.Parameter
+        0-dim (given value) or shape (1,) (random) tensor. A numpy float64
+        value gives a float64 tensor, a Python float a float32 one.
+
+    Examples
+    --------
+    >>> import torch
+    >>> w = RestrictedWeight(False, -0.5)
+    >>> w(torch.tensor([1.0, 2.0])).tolist(), w.value()
+    ([-0.5, -1.0], -0.5)
+    >>> RestrictedWeight(True, generator=torch.Generator().manual_seed(0)).value() > 0
+    True
     """
 
     def __init__(self, is_positive=True, value=None, bound=(1e-3, 1.0), generator=None, semantics="reference"):
@@ -107,7 +154,7 @@ class RestrictedWeight(nn.Module):
             inside = low <= value <= high if self.is_positive else -high <= value <= -low
             if not inside:
                 allowed = f"[{low}, {high}]" if self.is_positive else f"[{-high}, {-low}]"
-                raise ValueError(
+                raise WeightRangeError(
                     f"weight value {float(value)!r} is outside the allowed range {allowed} for a "
                     f"{'positive' if self.is_positive else 'negative'} weight."
                 )
@@ -148,6 +195,25 @@ class RestrictedBias(nn.Module):
     A given value is not range-checked (as the original). Reference clamping
     uses inclusive comparisons, so a bias exactly on a bound is replaced by a
     new parameter at every ``restrict``.
+
+    Parameters
+    ----------
+    value : float, optional
+        Initial value; uniform in ``bound`` from ``generator`` when omitted.
+    bound : (float, float)
+        Default ``(-1.0, 1.0)``.
+    generator : torch.Generator, optional
+    semantics : {"reference", "corrected"}
+
+    Examples
+    --------
+    >>> import torch
+    >>> b = RestrictedBias(1.0)
+    >>> first = b.bias
+    >>> b(torch.zeros(2)).tolist(), b.bias is first   # reference: a bias at +1 is replaced
+    ([1.0, 1.0], False)
+    >>> RestrictedBias(1.0, semantics="corrected").restrict() is None
+    True
     """
 
     def __init__(self, value=None, bound=(-1.0, 1.0), generator=None, semantics="reference"):
@@ -208,53 +274,69 @@ class NeuralMotif(nn.Module):
     generator : torch.Generator, optional
     semantics : {"reference", "corrected"}
 
+    Attributes
+    ----------
+    t, i, a, g : motif type, index, activation list, aggregation list
+    w : nn.ModuleList of RestrictedWeight
+        Loops ``(x->y, x->z, y->z)``; colliders ``(x->z, y->z)``.
+    b : nn.ModuleList of RestrictedBias
+        Loops ``(y, z)``; colliders ``(z,)``.
+    weight_bound, bias_bound : (float, float)
+
     Notes
     -----
-    ``forward(X)`` takes ``X`` of shape (N, 2) ((N, 1) for fork and chain) and
+    Parameters register as ``w.0, w.1, (w.2), b.0, (b.1)`` -- the order an
+    optimizer sees them in. ``forward(X)`` takes ``X`` of shape (N, 2) ((N, 1) for fork and chain) and
     returns the min-max normalised output over the batch, shape (N, 1)
     ((N, 2) for forks).
+
+    Examples
+    --------
+    >>> import torch
+    >>> motif = NeuralMotif("collider", 1, ["tanh"], ["sum"], weights=[0.5, 0.5], biases=[0.0])
+    >>> [name for name, _ in motif.named_parameters()]
+    ['w.0.weight', 'w.1.weight', 'b.0.bias']
+    >>> motif(torch.tensor([[-1.0, -1.0], [0.0, 0.0], [1.0, 1.0]])).flatten().tolist()
+    [-1.0, 0.0, 1.0]
     """
 
     def __init__(self, motif_type, motif_index, activations, aggregations, weights=None, biases=None,
                  weight_bound=(1e-3, 1.0), bias_bound=(-1.0, 1.0), generator=None, semantics="reference"):
         super().__init__()
-        aggregations = [] if aggregations is None else list(aggregations)
         if isinstance(motif_index, bool) or motif_index not in MOTIF_INDICES:
             raise ValueError(f"motif_index must be one of {MOTIF_INDICES}, got {motif_index!r}.")
         if motif_type not in ALL_MOTIF_TYPES:
             raise ValueError(f"motif_type must be one of {ALL_MOTIF_TYPES}, got {motif_type!r}.")
-        activations = list(activations)
         n_act, n_agg = _LIST_LENGTHS[motif_type]
-        if len(activations) != n_act or len(aggregations) != n_agg:
-            raise ValueError(
-                f"{motif_type} needs {n_act} activation(s) and {n_agg} aggregation(s), got "
-                f"{len(activations)} and {len(aggregations)}."
-            )
-        for a in activations:
-            if a not in ACTIVATIONS:
-                raise ValueError(f"activations must be in {tuple(ACTIVATIONS)}, got {a!r}.")
-        for g in aggregations:
-            if g not in AGGREGATIONS:
-                raise ValueError(f"aggregations must be in {AGGREGATIONS}, got {g!r}.")
-        self.t, self.i, self.a, self.g = motif_type, motif_index, activations, aggregations
+        activations = _check_names(activations, "activations", tuple(ACTIVATIONS), n_act, motif_type)
+        aggregations = _check_names([] if aggregations is None else aggregations, "aggregations", AGGREGATIONS,
+                                    n_agg, motif_type)
+        self.t, self.i, self.a, self.g = motif_type, int(motif_index), activations, aggregations
         self.weight_bound = _check_bound(weight_bound, "weight_bound", weight=True)
         self.bias_bound = _check_bound(bias_bound, "bias_bound", weight=False)
         self.semantics = check_semantics(semantics)
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}.")
         self.reset(weights, biases, generator)
 
     def reset(self, weights=None, biases=None, generator=None):
-        """(Re)build the weight and bias modules from values or at random."""
+        """(Re)build the weight and bias modules from values, or at random from ``generator``.
+
+        Each given weight must carry the sign of :func:`effect.structures.weight_signs`
+        and a magnitude within ``weight_bound`` (``ValueError`` otherwise).
+        """
         n_w, n_b = n_weights(self.t), n_biases(self.t)
-        if weights is not None and len(weights) != n_w:
-            raise ValueError(f"{self.t} needs {n_w} weights, got {len(weights)}.")
-        if biases is not None and len(biases) != n_b:
-            raise ValueError(f"{self.t} needs {n_b} biases, got {len(biases)}.")
+        weights = _check_values(weights, "weights", n_w, self.t)
+        biases = _check_values(biases, "biases", n_b, self.t)
         signs = weight_signs(self.t, self.i)
-        self.w = nn.ModuleList(
-            RestrictedWeight(s > 0, None if weights is None else weights[k], self.weight_bound, generator,
-                             self.semantics)
-            for k, s in enumerate(signs)
-        )
+        modules = []
+        for k, sign in enumerate(signs):
+            try:
+                modules.append(RestrictedWeight(sign > 0, None if weights is None else weights[k], self.weight_bound,
+                                                generator, self.semantics))
+            except WeightRangeError as error:
+                raise WeightRangeError(f"weights[{k}] of {self.t}.{self.i}: {error}") from None
+        self.w = nn.ModuleList(modules)
         self.b = nn.ModuleList(
             RestrictedBias(None if biases is None else biases[k], self.bias_bound, generator, self.semantics)
             for k in range(n_b)
