@@ -56,6 +56,7 @@ _EXPORTS = {
     # expression
     "get_landscape": "effect.expression",
     "fit": "effect.expression",
+    "fit_batch": "effect.expression",
 }
 
 __all__ = sorted(_EXPORTS)
