@@ -1,0 +1,196 @@
+"""Scale presets of the experiment pipeline as frozen dataclasses (data, not code).
+
+Three presets: ``smoke`` (the whole pipeline in about a minute), ``quick`` (laptop scale of spec-works §10,
+about 30 minutes on 2 cores including the figures) and ``paper`` (the original parameters).
+
+Examples
+--------
+>>> from works.scales import get_scale
+>>> scale = get_scale("quick")
+>>> scale.task1.structures[:2], len(scale.task1.magnitudes)
+(('incoherent-loop.1', 'coherent-loop.1'), 4)
+>>> get_scale("quick", semantics="corrected").semantics
+'corrected'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config", "Scale", "SCALES",
+           "SEMANTICS", "get_scale", "scale_to_dict"]
+
+SCALES = ("smoke", "quick", "paper")
+SEMANTICS = ("reference", "corrected")
+COLLIDERS = ("collider.1", "collider.2", "collider.3", "collider.4")
+ALL_LOOPS = tuple(f"{t}.{k}" for t in ("incoherent-loop", "coherent-loop") for k in (1, 2, 3, 4))
+LANDSCAPES = ("Quadratic Saddle", "Monkey Saddle", "Branin", "three-hump Camel", "six-hump Camel")
+NOISES = (0.0, 0.1, 0.2, 0.3, 0.4)
+PAPER_MAGNITUDES = tuple(np.linspace(0.1, 1.0, 10).tolist())
+PAPER_BIASES = tuple(np.linspace(-1.0, 1.0, 21).tolist())
+
+
+@dataclass(frozen=True)
+class Task1Config:
+    """Motif populations, Lipschitz estimates, differences and trade-offs (task 1).
+
+    ``structures`` are the loop structures studied; the four colliders always use ``collider_magnitudes`` /
+    ``collider_biases`` (the full collider grid except at smoke scale). ``self_pairs`` adds the
+    "L for L" differences; "L for collider.k" is always computed. ``chunk`` = loops per trade-off unit.
+    """
+
+    structures: tuple = ("incoherent-loop.1", "coherent-loop.1")
+    magnitudes: tuple = (0.1, 0.4, 0.7, 1.0)
+    biases: tuple = (-1.0, -0.5, 0.0, 0.5, 1.0)
+    collider_magnitudes: tuple = PAPER_MAGNITUDES
+    collider_biases: tuple = PAPER_BIASES
+    points: int = 41
+    value_range: tuple = (-1.0, 1.0)
+    learn_rate: float = 1e-3
+    catch_steps: int = 100
+    chunk: int = 800
+    self_pairs: bool = True
+
+
+@dataclass(frozen=True)
+class Task2Config:
+    """Selection and adversarial escape (task 2). ``semantics=None`` follows the run's semantics."""
+
+    samples: int = 16
+    outer: int = 100
+    inner: int = 100
+    learn_rate: float = 1e-3
+    selection_threshold: float = 0.03
+    semantics: str | None = "corrected"
+
+
+@dataclass(frozen=True)
+class Task3Config:
+    """CartPole NEAT (task 3): the noise sweep, the generation caps and the long runs."""
+
+    agents: tuple = ("b", "i", "c")
+    train_noises: tuple = (0.0, 0.2, 0.4)
+    eval_noises: tuple = (0.0, 0.2, 0.4)
+    population: int = 50
+    episodes: int = 10
+    eval_episodes: int = 20
+    generations: int = 20
+    repeats: int = 10
+    repeat_chunk: int = 5
+    caps: tuple = (10, 20)
+    caps_repeats: int = 10
+    caps_noise: float = 0.2
+    long_generations: int = 30
+    long_repeats: int = 10
+    long_noise: float = 0.2
+
+
+@dataclass(frozen=True)
+class Task4Config:
+    """UCI classification NEAT (task 4)."""
+
+    domains: tuple = ("biology",)
+    agents: tuple = ("b", "i", "c")
+    train_noises: tuple = (0.0, 0.2, 0.4)
+    eval_noises: tuple = (0.0, 0.2, 0.4)
+    population: int = 50
+    generations: int = 30
+    repeats: int = 10
+    repeat_chunk: int = 5
+
+
+@dataclass(frozen=True)
+class Task5Config:
+    """Fixed-network training (task 5).
+
+    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (spec-works §10
+    quick); ``"all"`` runs every multiset (19,448 per landscape).
+    """
+
+    landscapes: tuple = ("Quadratic Saddle",)
+    motif_numbers: tuple = (1, 2, 5, 10)
+    seeds: int = 10
+    restricted_seeds: int = 3
+    restricted_indices: str = "ones"
+    learn_rate: float = 1e-3
+    patience: int = 1000
+    threshold: float = 1e-3
+    maximum_iteration: int = 4000
+    metric_every: int = 100
+    points: int = 41
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A whole-pipeline preset: name, semantics, base seed and one config per task."""
+
+    name: str = "quick"
+    semantics: str = "reference"
+    seed: int = 20250101
+    task1: Task1Config = field(default_factory=Task1Config)
+    task2: Task2Config = field(default_factory=Task2Config)
+    task3: Task3Config = field(default_factory=Task3Config)
+    task4: Task4Config = field(default_factory=Task4Config)
+    task5: Task5Config = field(default_factory=Task5Config)
+
+
+_SMOKE = Scale(
+    name="smoke",
+    task1=Task1Config(magnitudes=(0.4, 1.0), biases=(-1.0, 0.0, 1.0), collider_magnitudes=(0.2, 0.6, 1.0),
+                      collider_biases=(-1.0, 0.0, 1.0), points=21, catch_steps=20, chunk=8),
+    task2=Task2Config(samples=3, outer=6, inner=5, selection_threshold=1.0),
+    task3=Task3Config(agents=("b", "i", "c"), train_noises=(0.0, 0.2), eval_noises=(0.0, 0.2), population=8,
+                      episodes=2, eval_episodes=3, generations=2, repeats=2, repeat_chunk=1, caps=(1, 2),
+                      caps_repeats=2, long_generations=2, long_repeats=2),
+    task4=Task4Config(agents=("b", "i", "c"), train_noises=(0.0, 0.2), eval_noises=(0.0, 0.2), population=8,
+                      generations=2, repeats=2, repeat_chunk=1),
+    task5=Task5Config(motif_numbers=(1, 2), seeds=2, restricted_seeds=1, maximum_iteration=20, patience=20,
+                      metric_every=10),
+)
+
+_QUICK = Scale(name="quick")
+
+_PAPER = Scale(
+    name="paper",
+    task1=Task1Config(structures=ALL_LOOPS, magnitudes=PAPER_MAGNITUDES, biases=PAPER_BIASES, chunk=20000),
+    task2=Task2Config(samples=100, semantics=None),
+    task3=Task3Config(agents=("b", "i", "c", "a"), train_noises=NOISES, eval_noises=NOISES, population=250,
+                      episodes=100, eval_episodes=100, generations=20, repeats=100, repeat_chunk=10,
+                      caps=tuple(range(20, 151, 10)), caps_repeats=100, caps_noise=0.3, long_generations=100,
+                      long_repeats=100, long_noise=0.3),
+    task4=Task4Config(domains=("biology", "physics-chemistry", "health-medicine"), agents=("b", "i", "c", "a"),
+                      train_noises=NOISES, eval_noises=NOISES, population=150, generations=100, repeats=100,
+                      repeat_chunk=10),
+    task5=Task5Config(landscapes=LANDSCAPES, motif_numbers=tuple(range(1, 11)), seeds=100, restricted_seeds=1,
+                      restricted_indices="all", maximum_iteration=0, metric_every=1),
+)
+
+_PRESETS = {"smoke": _SMOKE, "quick": _QUICK, "paper": _PAPER}
+
+
+def get_scale(name: str, semantics: str = "reference", seed: int | None = None) -> Scale:
+    """The preset ``name`` with the run's semantics (and optionally another base seed).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or semantics.
+    """
+    if name not in _PRESETS:
+        raise ValueError(f"scale must be one of {SCALES}, got {name!r}.")
+    if semantics not in SEMANTICS:
+        raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}.")
+    changes = {"semantics": semantics}
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+        changes["seed"] = seed
+    return dataclasses.replace(_PRESETS[name], **changes)
+
+
+def scale_to_dict(scale: Scale) -> dict:
+    """JSON-ready dict of a scale (tuples become lists)."""
+    return dataclasses.asdict(scale)
