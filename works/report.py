@@ -270,8 +270,12 @@ def _neat_claims(raw: Path) -> list:
         c, i = _agent_index(caps, "c"), _agent_index(caps, "i")
         q = caps["qualified"]
         text = ", ".join(f"cap {int(g)}: c {q[c, j]} vs i {q[i, j]}" for j, g in enumerate(caps["caps"]))
+        if np.array_equal(q[c], q[i]):
+            verdict = "not determined (equal counts at every cap)"
+        else:
+            verdict = bool(np.all(q[c] >= q[i]))
         claims.append(_claim(11, "c reaches a given number of qualified agents at a smaller generation cap",
-                             text + f" (of {caps['test'].shape[2]} repeats)", bool(np.all(q[c] >= q[i]))))
+                             text + f" (of {caps['test'].shape[2]} repeats)", verdict))
     domains = [p for p in sorted((raw / "real-world").glob("*.npz"))
                if p.stem in ("biology", "physics-chemistry", "health-medicine")]
     if not domains:

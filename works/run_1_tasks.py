@@ -419,7 +419,8 @@ def unit_uci_dataset(config, raw_dir, seed):
     """Task 4: the per-class half/half split of one UCI domain (seeded from the unit key)."""
     from practice.datasets import DATASET_ALIASES, prepare_supervision_data
 
-    data = prepare_supervision_data(config["domain"], seed=np.random.default_rng(seed),
+    # Local copies first ($MOTIFEFFECT_UCI_DIR / --uci-dir, the cache); otherwise a verified download.
+    data = prepare_supervision_data(config["domain"], seed=np.random.default_rng(seed), download=True,
                                     semantics=config["semantics"])
     save_npz(raw_dir / config["output"], {
         "train_x": data.trained_inputs, "train_y": data.trained_outputs.astype(np.int64),
