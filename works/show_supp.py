@@ -16,11 +16,11 @@ Examples
 
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 
 from works.figures.diagrams import draw_motif
+from works.figures.runner import draw_figures, figure_cli
 from works.figures.packs import has, need, open_pack
 from works.figures.panels import (annotated_heatmap, before_after_scatter, grouped_bars, log_density,
                                   proportion_lines, staircase)
@@ -880,30 +880,16 @@ DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
 
 
 def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
-    """Draw the supplementary figures into ``OUT/show``; returns ``{stem: paths or 'skipped: reason'}``."""
-    result = {}
-    for name in names or FIGURES:
-        if name not in DRAWERS:
-            raise ValueError(f"names must be in {FIGURES}, got {name!r}.")
-        try:
-            result[name] = DRAWERS[name](out_dir)
-        except FileNotFoundError as error:
-            if not skip_missing:
-                raise
-            result[name] = f"skipped: {error}"
-    return result
+    """Draw the supplementary figures into ``OUT/show``; returns ``{stem: [pdf, png] or 'skipped: reason'}``.
+
+    With ``skip_missing`` a figure whose pack does not exist is skipped instead of raising.
+    """
+    return draw_figures(DRAWERS, FIGURES, out_dir, names, skip_missing)
 
 
 def main(argv=None) -> dict:
     """CLI: ``python works/show_supp.py --out DIR [--skip-missing]``."""
-    parser = argparse.ArgumentParser(description="Draw the supplementary figures from OUT/data into OUT/show.")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--skip-missing", action="store_true", help="skip figures whose pack is missing")
-    args = parser.parse_args(argv)
-    result = draw_all(args.out, skip_missing=args.skip_missing)
-    for name, value in result.items():
-        print(name, value if isinstance(value, str) else "drawn")
-    return result
+    return figure_cli(draw_all, "Draw the supplementary figures from OUT/data into OUT/show.", argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ diagrams
     Three-node motif diagrams with signed edges (arrow = +, bar head = −).
 panels
     Small reusable panel helpers (KDE lines, annotated heat maps, staircase lines, ...).
+runner
+    Drawing a set of figures, and the CLI of ``show_main.py`` / ``show_supp.py``.
 """
 
-__all__ = ["style", "packs", "diagrams", "panels"]
+__all__ = ["style", "packs", "diagrams", "panels", "runner"]
