@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,17 +30,9 @@ from effect.nearest import _nearest_differences_loop, nearest_differences
 from effect.robustness import _estimate_lipschitz_loop, lipschitz_batch
 from effect.structures import catcher_parameters, structure_parameters
 
+from _timing import timed  # benchmarks/ is on sys.path when run as a script
+
 LOOP = "incoherent-loop.1"
-
-
-def timed(function, repeat=1):
-    """Best wall time of ``repeat`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def loop_population(count, seed=0):

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _timing import timed  # benchmarks/ is on sys.path when run as a script
+
 #: The study's baseline CartPole config (spec-practice §4.1–§4.2) with the keys neat-python 2.0
 #: needs written explicitly (§6): no_fitness_termination, single_structural_mutation,
 #: structural_mutation_surer, *_init_type, min_species_size = 2.
@@ -119,16 +121,6 @@ min_species_size = 2
 
 N_EPISODES = 100
 TOTAL_STEPS = 200
-
-
-def timed(function, repeat=1):
-    """Best wall time of ``repeat`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 # ------------------------------------------------------------------------------------------------
