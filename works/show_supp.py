@@ -52,6 +52,16 @@ def _fractions(pack):
     return need(pack, "fractions", shape=(None,), kind="f")
 
 
+def _per_fraction(axes, fractions, draw_panel) -> None:
+    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes."""
+    for k, ax in enumerate(axes):
+        if k < len(fractions):
+            draw_panel(ax, k)
+            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
+        else:
+            ax.set_axis_off()
+
+
 def _pct(values):
     return [f"{100 * v:.0f}%" for v in values]
 
@@ -551,12 +561,7 @@ def draw_supp19(out_dir):
     fractions = _fractions(pack)
     fig, axes = _grid(3, 4, height=7.0)
     panel_supp19a(axes[0, 0], pack)
-    for k, ax in enumerate(axes.ravel()[1:]):
-        if k < len(fractions):
-            panel_supp19(ax, pack, LETTERS[k + 1])
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
-        else:
-            ax.set_axis_off()
+    _per_fraction(axes.ravel()[1:], fractions, lambda ax, k: panel_supp19(ax, pack, LETTERS[k + 1]))
     return _finish(fig, axes, out_dir, "supp19")
 
 
@@ -584,12 +589,7 @@ def draw_supp20(out_dir):
     pack = open_pack(out_dir, "supp20")
     fractions = _fractions(pack)
     fig, axes = _grid(2, 6, height=4.0)
-    for k, ax in enumerate(axes.ravel()):
-        if k < len(fractions):
-            panel_supp20(ax, pack, k)
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
-        else:
-            ax.set_axis_off()
+    _per_fraction(axes.ravel(), fractions, lambda ax, k: panel_supp20(ax, pack, k))
     for ax in axes[-1]:
         ax.set_xlabel("log10 iteration")
     return _finish(fig, axes, out_dir, "supp20")
@@ -643,12 +643,7 @@ def draw_supp22(out_dir):
     pack = open_pack(out_dir, "supp22")
     fractions = _fractions(pack)
     fig, axes = _grid(2, 6, height=4.0)
-    for k, ax in enumerate(axes.ravel()):
-        if k < len(fractions):
-            panel_supp22(ax, pack, LETTERS[k])
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
-        else:
-            ax.set_axis_off()
+    _per_fraction(axes.ravel(), fractions, lambda ax, k: panel_supp22(ax, pack, LETTERS[k]))
     return _finish(fig, axes, out_dir, "supp22")
 
 
@@ -675,12 +670,7 @@ def draw_supp23(out_dir):
     pack = open_pack(out_dir, "supp23")
     fractions = _fractions(pack)
     fig, axes = _grid(2, 6, height=3.8)
-    for k, ax in enumerate(axes.ravel()):
-        if k < len(fractions):
-            panel_supp23(ax, pack, LETTERS[k])
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
-        else:
-            ax.set_axis_off()
+    _per_fraction(axes.ravel(), fractions, lambda ax, k: panel_supp23(ax, pack, LETTERS[k]))
     return _finish(fig, axes, out_dir, "supp23")
 
 
