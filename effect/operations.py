@@ -357,7 +357,8 @@ def detect_curvature_feature(landscape, interval, semantics="reference", toleran
 
     Parameters
     ----------
-    landscape : array of shape (p, q), p, q >= 2
+    landscape : array of shape (..., p, q), p, q >= 2
+        One landscape, or a batch of them along leading axes (each labelled on its own).
     interval : float > 0
         Grid spacing; only signs matter, so any positive value gives the same labels.
     semantics : {"reference", "corrected"}
@@ -390,17 +391,19 @@ def detect_curvature_feature(landscape, interval, semantics="reference", toleran
     if landscape.dtype.kind not in "fiu":
         raise TypeError(f"landscape must be a numeric array, got dtype {landscape.dtype}.")
     landscape = landscape.astype(np.float64)
-    if landscape.ndim != 2 or min(landscape.shape) < 2:
-        raise ValueError(f"landscape must be a 2-D array with both sides >= 2, got shape {landscape.shape}.")
+    if landscape.ndim < 2 or min(landscape.shape[-2:]) < 2:
+        raise ValueError(f"landscape must be a 2-D array (or a batch of them, shape (..., p, q)) with both sides "
+                         f">= 2, got shape {landscape.shape}.")
     check_finite(landscape, "landscape")
     for name, value in (("interval", interval), ("tolerance", tolerance)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
             raise TypeError(f"{name} must be a positive number, got {type(value).__name__}.")
         if not np.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
-    gx, gy = np.gradient(landscape, interval)
-    hxx, gxy = np.gradient(gx, interval)
-    gyx, hyy = np.gradient(gy, interval)
+    axes = (-2, -1)
+    gx, gy = np.gradient(landscape, interval, axis=axes)
+    hxx, gxy = np.gradient(gx, interval, axis=axes)
+    gyx, hyy = np.gradient(gy, interval, axis=axes)
     hxy = (gxy + gyx) / 2
     centre = (hxx + hyy) / 2
     radius = np.sqrt(((hxx - hyy) / 2) ** 2 + hxy**2)
@@ -410,8 +413,11 @@ def detect_curvature_feature(landscape, interval, semantics="reference", toleran
         labels[high <= 0] = 1.0
         labels[(high > 0) & (low >= 0)] = -1.0
         return labels
-    scale = max(np.abs(hxx).max(), np.abs(hyy).max(), np.abs(hxy).max(),
-                (landscape.max() - landscape.min()) / interval**2)
+    def peak(values):
+        return np.abs(values).max(axis=axes, keepdims=True)
+
+    spread = (landscape.max(axis=axes, keepdims=True) - landscape.min(axis=axes, keepdims=True)) / interval**2
+    scale = np.maximum.reduce([peak(hxx), peak(hyy), peak(hxy), spread])
     zero = tolerance * scale
     low = np.where(np.abs(low) <= zero, 0.0, low)
     high = np.where(np.abs(high) <= zero, 0.0, high)

@@ -31,6 +31,7 @@ import torch
 from scipy import stats
 
 from effect.engine import grid_inputs, motif_outputs, raw_outputs
+from effect.operations import detect_curvature_feature
 from effect.structures import LOOP_TYPES, catcher_parameters, parse_structure
 from works._io import load_json, load_pack, save_json, save_pack, sha256_file
 
@@ -101,23 +102,12 @@ def landscapes(params, motif_type: str, points: int = 41) -> np.ndarray:
 def curvature_batch(surfaces, interval: float) -> np.ndarray:
     """Curvature labels of a batch of landscapes ``(B, p, p)``: +1 cap ("convex"), −1 bowl ("concave"), 0 other.
 
-    Batched form of ``effect.operations.detect_curvature_feature`` (spec-effect §4.8): numpy ``gradient``
-    twice with spacing ``interval``, symmetrised mixed derivative, closed-form eigenvalues, exact sign tests.
+    ``effect.operations.detect_curvature_feature`` (spec-effect §4.8, reference semantics) over the batch.
     """
     surfaces = np.asarray(surfaces, dtype=np.float64)
     if surfaces.ndim != 3:
         raise ValueError(f"surfaces must have shape (B, p, p), got {surfaces.shape}.")
-    gx, gy = np.gradient(surfaces, interval, axis=(1, 2))
-    hxx, hxy = np.gradient(gx, interval, axis=(1, 2))
-    hyx, hyy = np.gradient(gy, interval, axis=(1, 2))
-    mixed = (hxy + hyx) / 2.0
-    mean = (hxx + hyy) / 2.0
-    radius = np.sqrt(((hxx - hyy) / 2.0) ** 2 + mixed ** 2)
-    high, low = mean + radius, mean - radius
-    labels = np.zeros_like(surfaces)
-    labels[(high <= 0) & (low <= 0)] = 1.0
-    labels[(labels == 0) & (high >= 0) & (low >= 0)] = -1.0
-    return labels
+    return detect_curvature_feature(surfaces, interval)
 
 
 def curvature_proportion(labels) -> np.ndarray:
