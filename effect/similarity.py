@@ -50,7 +50,7 @@ import numpy as np
 import torch
 
 from effect._adam import BatchedAdam
-from effect._checks import check_points, check_semantics, check_value_range
+from effect._checks import check_semantics
 from effect.engine import grid_inputs, motif_outputs
 from effect.structures import ALL_MOTIF_TYPES, MOTIF_INDICES, catcher_parameters, n_parameters, n_weights
 from effect.structures import weight_signs
@@ -496,10 +496,6 @@ def escape(escaper_params, escaper_type, catcher_params=None, value_range=(-1, 1
 # the original algorithm on NeuralMotif objects (reference path)
 
 
-def _inputs(value_range, points):
-    return grid_inputs(check_value_range(value_range), check_points(points))
-
-
 def _rebind(optimizer, module):
     """Corrected semantics: point the optimizer at parameters that ``restrict`` replaced.
 
@@ -581,7 +577,7 @@ def minimum_loss_search(value_range, points, escaper, catcher, learn_rate, thres
     0.247458
     """
     semantics = check_semantics(semantics)
-    return _minimum_loss_search(_inputs(value_range, points), escaper, catcher, _check_learn_rate(learn_rate),
+    return _minimum_loss_search(grid_inputs(value_range, points), escaper, catcher, _check_learn_rate(learn_rate),
                                 _check_positive_int(threshold, "threshold"), semantics)
 
 
@@ -620,7 +616,7 @@ def execute_catch_processes(references, catchers, value_range, points, learn_rat
         Chosen catcher state and its loss, one per reference.
     """
     semantics = check_semantics(semantics)
-    inputs = _inputs(value_range, points)
+    inputs = grid_inputs(value_range, points)
     learn_rate = _check_learn_rate(learn_rate)
     threshold = _check_positive_int(threshold, "threshold")
     if _check_engine(engine) == "batched" and _batchable(references, catchers):
@@ -702,7 +698,7 @@ def maximum_minimum_loss_search(value_range, points, escaper, catchers, learn_ra
     """
     semantics = check_semantics(semantics)
     outer, inner = _check_thresholds(thresholds)
-    motifs, losses, _, _ = _maximum_minimum_loss_search(_inputs(value_range, points), escaper, catchers,
+    motifs, losses, _, _ = _maximum_minimum_loss_search(grid_inputs(value_range, points), escaper, catchers,
                                                         _check_learn_rate(learn_rate), outer, inner, semantics,
                                                         verbose)
     return motifs, losses
@@ -727,7 +723,7 @@ def execute_escape_processes(motif_pairs, value_range, points, learn_rate, thres
     list of (motifs, losses), one per pair (see :func:`maximum_minimum_loss_search`).
     """
     semantics = check_semantics(semantics)
-    inputs = _inputs(value_range, points)
+    inputs = grid_inputs(value_range, points)
     learn_rate = _check_learn_rate(learn_rate)
     outer, inner = _check_thresholds(thresholds)
     escapers = [pair[0] for pair in motif_pairs]
@@ -825,7 +821,7 @@ def _catch_per_item(reference_params, reference_type, catcher_params=None, value
                              "catcher").numpy()
     escapers = [_build_motif(reference_type, row, semantics, True) for row in references]
     colliders = [_build_motif("collider", row, semantics, False) for row in catchers]
-    inputs = _inputs(value_range, points)
+    inputs = grid_inputs(value_range, points)
     out = {"params": np.empty((len(escapers), 3)), "loss": np.empty(len(escapers)),
            "index": np.empty(len(escapers), dtype=np.int64), "step": np.empty(len(escapers), dtype=np.int64)}
     for b, escaper in enumerate(escapers):
@@ -849,7 +845,7 @@ def _escape_per_item(escaper_params, escaper_type, catcher_params=None, value_ra
                                  "catcher").numpy()
     catchers = [_build_motif("collider", row, semantics, False) for row in catcher_rows]
     outer, inner = _check_thresholds(thresholds)
-    inputs = _inputs(value_range, points)
+    inputs = grid_inputs(value_range, points)
     out = {"escaper": np.empty((len(rows), outer, rows.shape[1])), "catcher": np.empty((len(rows), outer, 3)),
            "choice": np.empty((len(rows), outer), dtype=np.int64), "loss": np.empty((len(rows), outer))}
     finals = []
