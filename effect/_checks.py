@@ -43,3 +43,25 @@ def check_finite(array, name: str):
     if not finite:
         raise ValueError(f"{name} contains NaN or infinite values.")
     return array
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1.
+
+    Raises ``TypeError`` for non-integers (``bool`` included) and ``ValueError`` for integers below 1;
+    both messages name ``name``.
+
+    Examples
+    --------
+    >>> check_positive_int(4, "chunk_size")
+    4
+    >>> check_positive_int(0, "chunk_size")
+    Traceback (most recent call last):
+    ...
+    ValueError: chunk_size must be a positive integer, got 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}.")
+    return int(value)
