@@ -39,32 +39,13 @@ import neat
 
 from practice.evolve import (NEAT_SEMANTICS, SEMANTICS, AdjustedGenome, AdjustedReproduction, BaselineGenome,
                              BaselineReproduction, create_adjacency_matrix)
-from practice.network import compile_genome
+from practice.motif import count_motifs_from_adjacency_matrix
+from practice.network import argmax_action, compile_network
 
 __all__ = ["DefaultAgent", "NEATAgent", "create_agent_config", "obtain_best", "train", "evaluate",
            "train_and_evaluate", "compile_network", "EVALUATION_TYPES"]
 
 EVALUATION_TYPES = ("reinforcement", "supervision")
-
-
-def compile_network(genome, neat_config, neat_semantics=None):
-    """Compile a genome with the config's ``neat_semantics`` (default "0.92").
-
-    Parameters
-    ----------
-    genome : neat genome
-    neat_config : neat.Config or genome config
-    neat_semantics : {"0.92", "2.0"}, optional
-        Overrides ``genome_config.neat_semantics``.
-
-    Returns
-    -------
-    practice.network.CompiledNetwork
-    """
-    genome_config = getattr(neat_config, "genome_config", neat_config)
-    if neat_semantics is None:
-        neat_semantics = getattr(genome_config, "neat_semantics", "0.92")
-    return compile_genome(genome, genome_config, neat_semantics)
 
 
 class DefaultAgent:
@@ -94,7 +75,7 @@ class NEATAgent(DefaultAgent):
     neat_config : neat.Config
     description : str
     action_handle : callable, optional
-        Outputs -> action; default :func:`practice.task.argmax_action`.
+        Outputs -> action; default :func:`practice.network.argmax_action`.
     neat_semantics : {"0.92", "2.0"}, optional
         Network evaluation rules; default ``genome_config.neat_semantics``
         ("0.92": outputs without incoming enabled connections stay 0.0).
@@ -124,8 +105,6 @@ class NEATAgent(DefaultAgent):
         if not genome_config.feed_forward:
             raise ValueError("neat_config: only feed_forward = True genomes are supported")
         if action_handle is None:
-            from practice.task import argmax_action
-
             action_handle = argmax_action
         self.model_genome = model_genome
         self.neat_config = neat_config
@@ -144,8 +123,6 @@ class NEATAgent(DefaultAgent):
         action : int (or ndarray (E,) for a batch)
         outputs : ndarray, shape (n_outputs,) or (E, n_outputs)
         """
-        from practice.task import argmax_action
-
         outputs = self.network.activate(np.asarray(inputs, dtype=np.float64))
         if outputs.ndim == 1 or self.action_handle is argmax_action:
             return self.action_handle(outputs), outputs
@@ -169,8 +146,6 @@ class NEATAgent(DefaultAgent):
 
     def get_motif_counts(self, search_size=3, reference_motifs=None):
         """Length-12 motif count vector of :meth:`get_adjacency_matrix` (reference counter)."""
-        from practice.motif import count_motifs_from_adjacency_matrix
-
         return count_motifs_from_adjacency_matrix(self.get_adjacency_matrix(), search_size, reference_motifs)
 
     def __repr__(self):

@@ -376,3 +376,62 @@ class NetworkBatch:
             z = self.bias[k][genome_index] + self.response[k][genome_index] * total
             flat[self.dst[k][genome_index] * M + column] = neat_tanh(z)
         return values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
+
+
+# ---------------------------------------------------------------------------
+# Helpers shared by practice.agent and practice.task (kept here, with the
+# network code, so that neither of those modules has to import the other).
+# ---------------------------------------------------------------------------
+
+__all__ += ["compile_network", "argmax_action"]
+
+
+def compile_network(genome, neat_config, neat_semantics=None):
+    """Compile a genome with the config's ``neat_semantics`` (default "0.92").
+
+    Parameters
+    ----------
+    genome : neat genome
+    neat_config : neat.Config or genome config
+    neat_semantics : {"0.92", "2.0"}, optional
+        Overrides ``genome_config.neat_semantics``.
+
+    Returns
+    -------
+    CompiledNetwork
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> genome_config = NS(input_keys=[-1], output_keys=[0], neat_semantics="0.92")
+    >>> genome = NS(nodes={0: NS(bias=0.0, response=1.0, activation="tanh", aggregation="sum")},
+    ...             connections={(-1, 0): NS(key=(-1, 0), weight=1.0, enabled=True)})
+    >>> compile_network(genome, NS(genome_config=genome_config)).activate([[0.2]]).round(6).tolist()
+    [[0.462117]]
+    """
+    genome_config = getattr(neat_config, "genome_config", neat_config)
+    if neat_semantics is None:
+        neat_semantics = getattr(genome_config, "neat_semantics", "0.92")
+    return compile_genome(genome, genome_config, neat_semantics)
+
+
+def argmax_action(outputs):
+    """The study's action handle: index of the largest output (first on ties).
+
+    Parameters
+    ----------
+    outputs : array_like, shape (n_outputs,) or (E, n_outputs)
+
+    Returns
+    -------
+    int, or ndarray (E,) of int64
+
+    Examples
+    --------
+    >>> argmax_action([0.0, 0.0]), argmax_action([[0.1, 0.3], [0.2, -1.0]]).tolist()
+    (0, [1, 0])
+    """
+    outputs = np.asarray(outputs)
+    if outputs.ndim == 1:
+        return int(np.argmax(outputs))
+    return np.argmax(outputs, axis=-1)

@@ -34,31 +34,12 @@ import warnings
 
 import numpy as np
 
-from practice.network import NetworkBatch
+from practice.agent import NEATAgent
+from practice.cartpole import STATE_BOUNDS
+from practice.network import NetworkBatch, argmax_action, compile_network
+from practice.rollout import cartpole_rollouts
 
 __all__ = ["BasicTask", "GymTask", "NEATCartPoleTask", "SupervisionTask", "argmax_action", "weighted_f1_score"]
-
-
-def argmax_action(outputs):
-    """The study's action handle: index of the largest output (first on ties).
-
-    Parameters
-    ----------
-    outputs : array_like, shape (n_outputs,) or (E, n_outputs)
-
-    Returns
-    -------
-    int, or ndarray (E,) of int64
-
-    Examples
-    --------
-    >>> argmax_action([0.0, 0.0]), argmax_action([[0.1, 0.3], [0.2, -1.0]]).tolist()
-    (0, [1, 0])
-    """
-    outputs = np.asarray(outputs)
-    if outputs.ndim == 1:
-        return int(np.argmax(outputs))
-    return np.argmax(outputs, axis=-1)
 
 
 def weighted_f1_score(y_true, y_pred):
@@ -153,8 +134,6 @@ class BasicTask:
 
     def _log_generation(self, genomes, fitnesses, neat_config, action_handle):
         """Assign fitnesses and append (best agent copy, fitness list) to the experiences."""
-        from practice.agent import NEATAgent
-
         situation, best_index = [], None
         for index, ((_, genome), fitness) in enumerate(zip(genomes, fitnesses)):
             genome.fitness = float(fitness)
@@ -347,8 +326,6 @@ class NEATCartPoleTask(GymTask):
 
     def get_state_range(self):
         """(-U, +U) with U = STATE_BOUNDS = [4.8, 2.1976..., 0.418, 3.3345...]."""
-        from practice.cartpole import STATE_BOUNDS
-
         return -np.array(STATE_BOUNDS), np.array(STATE_BOUNDS)
 
     def run(self, agent, random_seeds=None):
@@ -356,8 +333,6 @@ class NEATCartPoleTask(GymTask):
         network = _agent_network(agent)
         if network is None or self.need_frames or self.action_handle is not argmax_action:
             return self.run_reference(agent, random_seeds)
-        from practice.rollout import cartpole_rollouts
-
         seeds = self._episode_seeds(random_seeds, self.iterations)
         result = cartpole_rollouts([network], seeds=seeds, total_steps=self.total_steps,
                                    noise=self.noise_generator, record=True)
@@ -379,9 +354,6 @@ class NEATCartPoleTask(GymTask):
         genomes : list of (key, genome)
         neat_config : neat.Config
         """
-        from practice.agent import compile_network
-        from practice.rollout import cartpole_rollouts
-
         genomes = list(genomes)
         if not genomes:
             return
@@ -498,8 +470,6 @@ class SupervisionTask(BasicTask):
 
     def genomes_fitness(self, genomes, neat_config):
         """NEAT fitness function: weighted F1 on the (noisy) training split, all genomes batched."""
-        from practice.agent import compile_network
-
         genomes = list(genomes)
         if not genomes:
             return
