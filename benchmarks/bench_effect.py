@@ -100,15 +100,21 @@ def bench_differences(n_item_rows, n_set):
 
 
 def bench_catch(n_item, n_batch, threshold=100):
-    from effect import similarity
+    from effect import search, similarity
 
     params = loop_population(max(n_item, n_batch), seed=3)
     catchers = catcher_parameters()
-    t_item, slow = timed(lambda: similarity._catch_per_item(params[:n_item], "incoherent-loop", catchers,
-                                                            threshold=threshold))
-    t_batch, fast = timed(lambda: similarity.catch(params[:n_batch], "incoherent-loop", catchers,
-                                                   threshold=threshold))
-    error = float(np.max(np.abs(slow["loss"] - fast["loss"][:n_item]) / slow["loss"]))
+
+    def per_item():  # the original's algorithm: NeuralMotif objects, one catch process at a time
+        references = [similarity._build_motif("incoherent-loop", row, "reference", True) for row in params[:n_item]]
+        colliders = [similarity._build_motif("collider", row, "reference", False) for row in catchers]
+        results = similarity.execute_catch_processes(references, colliders, (-1, 1), 41, 1e-3, threshold,
+                                                     engine="loop")
+        return np.array([loss for _, loss in results])
+
+    t_item, slow = timed(per_item)
+    t_batch, fast = timed(lambda: search.catch(params[:n_batch], "incoherent-loop", catchers, threshold=threshold))
+    error = float(np.max(np.abs(slow - fast["loss"][:n_item]) / slow))
     return {"work": "catch processes (4 catchers x 100 steps)", "unit": "processes/s", "per_item": n_item / t_item,
             "batched": n_batch / t_batch, "max_relative_difference": error}
 

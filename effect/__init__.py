@@ -51,8 +51,8 @@ _EXPORTS = {
     "calculate_landscapes": "effect.operations",
     "lipschitz_batch": "effect.robustness",
     "nearest_differences": "effect.nearest",
-    "catch": "effect.similarity",
-    "escape": "effect.similarity",
+    "catch": "effect.search",
+    "escape": "effect.search",
     # expression
     "get_landscape": "effect.expression",
     "fit": "effect.expression",

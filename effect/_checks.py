@@ -65,3 +65,32 @@ def check_positive_int(value, name: str) -> int:
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}.")
     return int(value)
+
+
+def check_learn_rate(learn_rate, name: str = "learn_rate") -> float:
+    """Return ``learn_rate`` as a float if it is a finite number > 0."""
+    if isinstance(learn_rate, bool) or not isinstance(learn_rate, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, got {type(learn_rate).__name__}.")
+    if not (np.isfinite(learn_rate) and learn_rate > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {learn_rate!r}.")
+    return float(learn_rate)
+
+
+def check_thresholds(thresholds, name: str = "thresholds") -> tuple[int, int]:
+    """Validate an ``(outer, inner)`` pair of positive step counts."""
+    try:
+        outer, inner = thresholds
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (outer, inner) of integers, got {thresholds!r}.") from None
+    return check_positive_int(outer, f"{name}[0]"), check_positive_int(inner, f"{name}[1]")
+
+
+def check_bound(bound, name: str, positive: bool) -> tuple[float, float]:
+    """Validate a ``(low, high)`` pair with ``low < high`` (and ``0 < low`` when ``positive``)."""
+    try:
+        low, high = (float(v) for v in bound)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {bound!r}.") from None
+    if not low < high or (positive and low <= 0):
+        raise ValueError(f"{name} must satisfy {'0 < ' if positive else ''}low < high, got {bound!r}.")
+    return low, high

@@ -1,4 +1,4 @@
-"""Tests of effect.similarity and effect._adam: worked numbers, Adam facts, quirks, batched == per-item."""
+"""Tests of effect.search, effect.similarity and effect._adam: worked numbers, Adam facts, quirks, batched == per-item."""
 
 import copy
 
@@ -7,13 +7,14 @@ import pytest
 import torch
 from torch import nn
 
-from effect import similarity
+from _reference_similarity import catch_per_item, escape_per_item
+from effect import search, similarity
 from effect._adam import BatchedAdam
 from effect.engine import grid_inputs, motif_outputs
 from effect.similarity import catch, escape
 from effect.structures import catcher_parameters, weight_signs
 
-FIG2_LOOP = np.array([[-1.0, 0.652, 1.0, 1.0, 0.337]])  # spec-effect §10.3
+FIG2_LOOP = np.array([[-1.0, 0.652, 1.0, 1.0, 0.337]])  # the loop of the paper's Fig. 2
 FIG2_MSE = [0.247458, 0.748319, 0.352298, 0.853159]
 FIG2_GRAD = [(0.255909, -0.173465, -0.362568), (-0.158780, -0.472187, -0.471900),
              (-0.387874, -0.243093, -0.471900), (0.026815, -0.402559, -0.362568)]
@@ -21,83 +22,6 @@ FIG2_GRAD = [(0.255909, -0.173465, -0.362568), (-0.158780, -0.472187, -0.471900)
 ESCAPERS = np.array([[-1.0, 0.652, 1.0, 1.0, 0.337],
                      [0.3, 1.0, -0.5, -1.0, 0.2],
                      [-0.4, -0.7, -1.0, 0.5, 1.0]])
-
-
-# ----------------------------------------------------------------------------------------------
-# NeuralMotif: the package's own when present, else a minimal stand-in written from spec-effect §3.1-3.3
-# (parameter REPLACEMENT on clamping; strict weight and inclusive bias comparisons).
-
-
-class _Weight(nn.Module):
-    def __init__(self, positive, value, bound):
-        super().__init__()
-        self.positive, self.bound = positive, bound
-        self.weight = nn.Parameter(torch.tensor(value))
-
-    def restrict(self):
-        low, high = self.bound
-        if self.positive and self.weight < low or not self.positive and self.weight > -low:
-            self.weight = nn.Parameter(torch.tensor(low if self.positive else -low))
-        elif self.positive and self.weight > high or not self.positive and self.weight < -high:
-            self.weight = nn.Parameter(torch.tensor(high if self.positive else -high))
-
-    def forward(self, data):
-        self.restrict()
-        return self.weight * data
-
-
-class _Bias(nn.Module):
-    def __init__(self, value, bound):
-        super().__init__()
-        self.bound = bound
-        self.bias = nn.Parameter(torch.tensor(value))
-
-    def restrict(self):
-        if self.bias <= self.bound[0]:
-            self.bias = nn.Parameter(torch.tensor(self.bound[0]))
-        elif self.bias >= self.bound[1]:
-            self.bias = nn.Parameter(torch.tensor(self.bound[1]))
-
-    def forward(self, data):
-        self.restrict()
-        return self.bias + data
-
-
-class _SpecMotif(nn.Module):
-    def __init__(self, motif_type, motif_index, activations, aggregations, weights=None, biases=None,
-                 weight_bound=(1e-3, 1.0), bias_bound=(-1.0, 1.0)):
-        super().__init__()
-        self.t, self.i, self.a, self.g = motif_type, motif_index, activations, aggregations
-        self.weight_bound, self.bias_bound = weight_bound, bias_bound
-        signs = weight_signs(motif_type, motif_index)
-        self.w = nn.ModuleList([_Weight(s > 0, v, weight_bound) for s, v in zip(signs, weights)])
-        self.b = nn.ModuleList([_Bias(v, bias_bound) for v in biases])
-
-    def restrict(self):
-        for module in list(self.w) + list(self.b):
-            module.restrict()
-
-    def forward(self, x):
-        x1, x2 = x[:, :1], x[:, 1:2]
-        if self.t == "collider":
-            out = torch.tanh(self.b[0](self.w[0](x1) + self.w[1](x2)))
-        else:
-            out = torch.tanh(self.b[1](self.w[1](x1) + self.w[2](torch.tanh(self.b[0](self.w[0](x1) + x2)))))
-        low, high = torch.min(out), torch.max(out)
-        return out - high if high - low < 1e-12 else 2.0 * (out - low) / (high - low) - 1.0
-
-
-@pytest.fixture(autouse=True)
-def _neural_motif(monkeypatch):
-    try:
-        import effect.motifs  # noqa: F401
-    except ImportError:
-        import sys
-        import types
-
-        module = types.ModuleType("effect.motifs")
-        module.NeuralMotif = _SpecMotif
-        monkeypatch.setitem(sys.modules, "effect.motifs", module)
 
 
 def _motif(motif_type, row, float64=True):
@@ -121,14 +45,14 @@ def _mse_to(params, landscape, inputs):
 
 
 # ----------------------------------------------------------------------------------------------
-# worked numbers (spec-effect §10.3) and Adam facts (§10.1)
+# worked numbers of the paper's Fig. 2 loop and facts about Adam
 
 
 def test_fig2_loop_mse_against_initial_catchers():
     inputs = grid_inputs((-1, 1), 41)
     landscape = motif_outputs(torch.tensor(FIG2_LOOP), "incoherent-loop", inputs)
     catchers = torch.tensor(catcher_parameters(), dtype=torch.float32).unsqueeze(0)
-    loss, _ = similarity._collider_loss_grad(catchers, landscape, similarity._grid_axes(inputs, 41))
+    loss, _ = search._collider_loss_grad(catchers, landscape, search._grid_axes(inputs, 41))
     np.testing.assert_allclose(loss[0].numpy(), FIG2_MSE, rtol=1e-5)
     # the per-item path reports the same pre-step loss
     _, losses = similarity.minimum_loss_search((-1, 1), 41, _motif("incoherent-loop", FIG2_LOOP[0]),
@@ -142,9 +66,9 @@ def test_fig2_gradients_match_finite_differences(gradient):
     landscape = motif_outputs(torch.tensor(FIG2_LOOP), "incoherent-loop", inputs)
     catchers = torch.tensor(catcher_parameters(), dtype=torch.float32).unsqueeze(0)
     if gradient == "analytic":
-        _, grad = similarity._collider_loss_grad(catchers, landscape, similarity._grid_axes(inputs, 41))
+        _, grad = search._collider_loss_grad(catchers, landscape, search._grid_axes(inputs, 41))
     else:
-        _, grad = similarity._collider_loss_grad_autograd(catchers, landscape, inputs)
+        _, grad = search._collider_loss_grad_autograd(catchers, landscape, inputs)
     np.testing.assert_allclose(grad[0].numpy(), FIG2_GRAD, rtol=1e-4, atol=1e-6)
 
 
@@ -202,12 +126,12 @@ def test_frozen_elements_do_not_move_and_reset_clears():
 def test_restrict_strict_weights_inclusive_biases():
     params = torch.tensor([[1.0, -1.0, 1.0], [1.5, -2e-4, -1.0], [0.5, -0.5, 0.3]])
     adam = BatchedAdam(params, 1e-3)
-    similarity._restrict(params, torch.sign(params[:, :2]), adam, 2, (1e-3, 1.0), (-1.0, 1.0), "reference")
+    search._restrict(params, torch.sign(params[:, :2]), adam, 2, (1e-3, 1.0), (-1.0, 1.0), "reference")
     # weights exactly on a bound stay trainable; a bias exactly on a bound is replaced (frozen)
     assert adam.frozen.tolist() == [[False, False, True], [True, True, True], [False, False, False]]
     assert params[1].tolist() == [1.0, -float(torch.tensor(1e-3)), -1.0]
     adam.frozen.zero_()
-    similarity._restrict(params, torch.sign(params[:, :2]), adam, 2, (1e-3, 1.0), (-1.0, 1.0), "corrected")
+    search._restrict(params, torch.sign(params[:, :2]), adam, 2, (1e-3, 1.0), (-1.0, 1.0), "corrected")
     assert not adam.frozen.any()
 
 
@@ -249,14 +173,14 @@ def test_quirk_rank_loss_of_final_catchers(semantics):
     inputs = grid_inputs((-1, 1), 11)
     target = motif_outputs(torch.tensor(FIG2_LOOP), "incoherent-loop", inputs)
     start = torch.tensor(catcher_parameters(), dtype=torch.float32).unsqueeze(0)
-    search = similarity._search_catchers(start, target, inputs, 3, 1e-3, semantics, (1e-3, 1.0), (-1.0, 1.0),
-                                         track_best=False)
-    final = _mse_to(search["final"][0].double().numpy(), target[0], inputs)
-    before = similarity._search_catchers(start, target, inputs, 2, 1e-3, semantics, (1e-3, 1.0), (-1.0, 1.0),
-                                         track_best=False)["final"]
+    result = search._search_catchers(start, target, inputs, 3, 1e-3, semantics, (1e-3, 1.0), (-1.0, 1.0),
+                                     track_best=False)
+    final = _mse_to(result["final"][0].double().numpy(), target[0], inputs)
+    before = search._search_catchers(start, target, inputs, 2, 1e-3, semantics, (1e-3, 1.0), (-1.0, 1.0),
+                                     track_best=False)["final"]
     previous = _mse_to(before[0].double().numpy(), target[0], inputs)
     expected = final if semantics == "corrected" else previous
-    np.testing.assert_allclose(search["rank_loss"][0].numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(result["rank_loss"][0].numpy(), expected, rtol=1e-5)
     assert np.all(np.abs(final - previous) > 1e-4)
 
 
@@ -291,8 +215,8 @@ def test_analytic_gradient_equals_autograd():
     signs = torch.tensor(catcher_parameters()[:, :2] * 2)
     weights = signs * torch.tensor(rng.uniform(1e-3, 1, (6, 4, 2)))
     params = torch.cat([weights, torch.tensor(rng.uniform(-1, 1, (6, 4, 1)))], dim=-1).float()
-    loss_a, grad_a = similarity._collider_loss_grad(params, targets, similarity._grid_axes(inputs, 21))
-    loss_b, grad_b = similarity._collider_loss_grad_autograd(params, targets, inputs)
+    loss_a, grad_a = search._collider_loss_grad(params, targets, search._grid_axes(inputs, 21))
+    loss_b, grad_b = search._collider_loss_grad_autograd(params, targets, inputs)
     np.testing.assert_allclose(loss_a.numpy(), loss_b.numpy(), rtol=1e-5)
     np.testing.assert_allclose(grad_a.numpy(), grad_b.numpy(), rtol=1e-4, atol=1e-6)
 
@@ -302,7 +226,7 @@ def test_batched_catch_equals_per_item(semantics):
     loops = _random_loops(4, seed=11)
     catchers = np.vstack([catcher_parameters(), [[1.0, 0.5, 1.0]]])  # a weight and a bias on their bounds
     options = dict(points=11, threshold=25, semantics=semantics)
-    slow = similarity._catch_per_item(loops, "incoherent-loop", catchers, **options)
+    slow = catch_per_item(loops, "incoherent-loop", catchers, **options)
     fast = catch(loops, "incoherent-loop", catchers, batch_size=3, **options)
     np.testing.assert_array_equal(fast["index"], slow["index"])
     np.testing.assert_allclose(fast["loss"], slow["loss"], rtol=1e-5)
@@ -312,7 +236,7 @@ def test_batched_catch_equals_per_item(semantics):
 @pytest.mark.parametrize("semantics", ["reference", "corrected"])
 def test_batched_escape_equals_per_item(semantics):
     options = dict(points=11, thresholds=(5, 10), semantics=semantics)
-    slow = similarity._escape_per_item(ESCAPERS, "incoherent-loop", **options)
+    slow = escape_per_item(ESCAPERS, "incoherent-loop", **options)
     fast = escape(ESCAPERS, "incoherent-loop", **options)
     np.testing.assert_array_equal(fast["choice"], slow["choice"])
     for key in ("escaper", "catcher", "catchers"):
