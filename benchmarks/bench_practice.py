@@ -15,9 +15,9 @@ Rows (spec-practice §2.2.3–§2.2.4, §3.4, §8.1):
    the same).
 2. **forbidden-loop detection** on 40-node signed DAGs and on the children of the NEAT run:
    the brute-force ``detect_motifs_from_adjacency_matrix`` (the original ``detect``) versus
-   :func:`practice.motif.has_forbidden_loop`; both must agree.
+   :func:`practice.census.has_forbidden_loop`; both must agree.
 3. **motif census** of a random signed digraph (10,000 nodes, 100,000 edges):
-   :func:`practice.motif.loop_pattern_counts` (sparse) versus networkx ``triadic_census``
+   :func:`practice.census.loop_pattern_counts` (sparse) versus networkx ``triadic_census``
    (unsigned; its 030T / 021U counts must equal our loop / collider totals).
 4. **one CartPole generation** at pop 250 (evaluation + reproduction + speciation) from the
    same saved population state: per-step evaluation versus batched evaluation; the adjusted
@@ -331,7 +331,7 @@ def original_detect(matrix, remove_type):
 
 def bench_detection(label, matrices, remove_type, repeat_fast=20):
     """Row 2: brute-force detect vs ``has_forbidden_loop`` on the same matrices."""
-    from practice.motif import has_forbidden_loop
+    from practice.census import has_forbidden_loop
 
     t_item, slow = timed(lambda: [original_detect(m, remove_type) for m in matrices])
     t_fast, fast = timed(lambda: [has_forbidden_loop(m, remove_type) for m in matrices], repeat=repeat_fast)
@@ -358,7 +358,7 @@ def bench_census(n_fast, m_fast, n_nx, m_nx, seed):
     """Row 3: signed census (sparse products) vs networkx ``triadic_census``."""
     import networkx as nx
 
-    from practice.motif import loop_pattern_counts
+    from practice.census import loop_pattern_counts
 
     rng = np.random.default_rng(seed)
     big = random_signed_digraph(n_fast, m_fast, rng)

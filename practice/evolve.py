@@ -63,7 +63,7 @@ from neat.graphs import creates_cycle
 from neat.math_util import mean
 from neat.reproduction import DefaultReproduction
 
-from practice.motif import REMOVE_TYPES, has_forbidden_loop
+from practice.census import REMOVE_TYPES, has_forbidden_loop
 
 __all__ = [
     "AdjustedGenome",

@@ -1,11 +1,10 @@
-"""Tests of practice.motif: the literal reference functions and the fast sign-aware census.
+"""Tests of practice.motif (the original's literal functions) and practice.census (the fast sign-aware census).
 
-Anchors: spec-practice §1.1 (template table), §2.1.10 and §9 (worked examples), an
-independent brute force over node triples written here, networkx ``triadic_census``.
+Anchors: the paper's table of the twelve signed templates, worked examples of the original's
+behaviour, an independent brute force over node triples written here, networkx ``triadic_census``.
 """
 
 import itertools
-import time
 
 import networkx as nx
 import numpy as np
@@ -29,10 +28,9 @@ from practice.motif import (
     motif_matrix_to_connections,
     motif_matrix_to_fingerprint,
     obtain_motif,
-    time_motif_census,
 )
 
-# spec-practice §1.1, typed in from the table: loops (w12, w13, w23), colliders (w13, w23)
+# the paper's template table, typed in: loops (w12, w13, w23), colliders (w13, w23)
 SPEC_TABLE = {
     "incoherent-loop.1": (-1, 1, 1), "incoherent-loop.2": (1, 1, -1),
     "incoherent-loop.3": (1, -1, 1), "incoherent-loop.4": (-1, -1, -1),
@@ -331,26 +329,17 @@ def test_structured_large_sparse_graph_has_known_counts():
     assert brute_force_census(graph[:5, :5].toarray()) == loop_pattern_counts(graph[:5, :5].toarray())
 
 
-def test_large_sparse_graph_is_fast():
+def test_large_sparse_graph_relabelling_invariance():
     rng = np.random.default_rng(0)
     n, m = 10_000, 100_000
     graph = sp.csr_array((rng.choice([-1.0, 1.0], m) * rng.uniform(0.1, 1.0, m),
                           (rng.integers(0, n, m), rng.integers(0, n, m))), shape=(n, n))
-    start = time.perf_counter()
     counts = loop_pattern_counts(graph)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0  # ≈ 0.15 s measured; generous for a shared CI core
     perm = rng.permutation(n)
     assert loop_pattern_counts(graph[perm][:, perm]) == counts
     coherent, incoherent = loop_counts(graph)
     assert coherent == sum(counts[f"coherent-loop.{i}"] for i in range(1, 5))
     assert incoherent == sum(counts[f"incoherent-loop.{i}"] for i in range(1, 5))
-
-
-def test_fast_detect_at_least_100x_faster_than_reference():
-    result = time_motif_census(25, density=0.2, n_graphs=1, seed=1, repeats=20)
-    assert result["agree"]
-    assert result["speedup"] >= 100, result
 
 
 def test_empty_and_tiny_graphs():
@@ -389,9 +378,10 @@ def test_motif_names_order():
     assert [m for m, _ in collect_motifs(np.zeros((4, 4)))] == []
 
 
-def test_reference_path_treats_nan_as_no_edge():
+def test_reference_and_fast_paths_both_reject_nan():
     weights = np.zeros((3, 3))
-    weights[0, 2], weights[1, 2], weights[0, 1] = 0.5, 0.5, np.nan  # the NaN would make it a loop
-    assert count_motifs_from_adjacency_matrix(weights, 3).tolist() == [0] * 8 + [1, 0, 0, 0]
-    with pytest.raises(ValueError, match="NaN"):
+    weights[0, 2], weights[1, 2], weights[0, 1] = 0.5, 0.5, np.nan  # the original would read the NaN as no edge
+    with pytest.raises(ValueError, match="matrix contains NaN"):
+        count_motifs_from_adjacency_matrix(weights, 3)
+    with pytest.raises(ValueError, match="adjacency contains NaN"):
         motif_counts(weights)
