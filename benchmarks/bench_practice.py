@@ -1,7 +1,7 @@
 """Per-item (the original's way) versus fast paths of the ``practice`` package on the same work.
 
 Prints a Markdown table and writes JSON (default ``benchmarks/results/bench_practice.json``).
-Rows (spec-practice §2.2.3–§2.2.4, §3.4, §8.1):
+Rows:
 
 1. **genome evaluation** (100 CartPole episodes per genome, ≤ 200 steps): gymnasium's
    ``CartPoleEnv`` stepped one call at a time with neat-python 2.0
@@ -45,8 +45,8 @@ import numpy as np
 
 from _timing import timed  # benchmarks/ is on sys.path when run as a script
 
-#: The study's baseline CartPole config (spec-practice §4.1–§4.2) with the keys neat-python 2.0
-#: needs written explicitly (§6): no_fitness_termination, single_structural_mutation,
+#: The study's baseline CartPole config with the keys neat-python 2.0
+#: needs written explicitly: no_fitness_termination, single_structural_mutation,
 #: structural_mutation_surer, *_init_type, min_species_size = 2.
 BASELINE_CONFIG = """\
 [NEAT]
@@ -248,7 +248,7 @@ def evolve(config, n_generations, seed):
 
 
 def genome_adjacency(genome, genome_config):
-    """``create_adjacency_matrix(genome, config, consider_enable=False)`` (spec-practice §2.2.5)."""
+    """``create_adjacency_matrix(genome, config, consider_enable=False)``."""
     try:
         from practice.evolve import create_adjacency_matrix
     except ImportError:

@@ -7,10 +7,10 @@ CPU default): ``exp_avg.lerp_(g, 1 - beta1)``,
 ``exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)``,
 ``denom = (exp_avg_sq.sqrt() / sqrt(1 - beta2**t)).add_(eps)``,
 ``param.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1**t))``, with the bias
-corrections computed as Python floats (spec-effect §6, §10.1).
+corrections computed as Python floats.
 
 The ``frozen`` mask emulates the reference's parameter replacement on clamping
-(spec-effect §3.1, §11.1 item 1): a frozen element is never changed by
+(``docs/quirks.md``): a frozen element is never changed by
 :meth:`BatchedAdam.step`; :meth:`BatchedAdam.reset` (a "new optimizer")
 clears the mask together with the moment estimates.
 

@@ -107,7 +107,7 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
 
 
 def normalise(raw: torch.Tensor, fork: bool = False) -> torch.Tensor:
-    """Min-max normalise each motif's outputs over the batch to ``[-1, 1]`` (spec-effect §3.3).
+    """Min-max normalise each motif's outputs over the batch to ``[-1, 1]``.
 
     ``raw`` is ``(B, N)``; for each row, a range below 1e-12 gives ``raw - max``.
     With ``fork=True`` (``(B, N, 2)``) each column is normalised separately and a

@@ -1,4 +1,4 @@
-"""Benchmark landscapes and fixed-network fitting (spec-effect §7, experiment 5).
+"""Benchmark landscapes and fixed-network fitting.
 
 :func:`get_landscape` builds the five normalised target landscapes;
 :func:`fit` trains one motif network on one of them with Adam until the stop
@@ -63,7 +63,7 @@ LANDSCAPE_NAMES = ("Quadratic Saddle", "Monkey Saddle", "Branin", "three-hump Ca
 #: Metric names accepted by ``various_metrics`` / ``metrics``, in the order of "all".
 METRIC_NAMES = ("sparsity", "lipschitz constant", "gradient variance", "hessian eigenvalue", "spectral norm")
 
-_DOMAINS = {  # (x domain, y domain), spec-effect §7.1
+_DOMAINS = {  # (x domain, y domain) of each benchmark function
     "Quadratic Saddle": ((-1.0, 1.0), (-1.0, 1.0)),
     "Monkey Saddle": ((-1.0, 1.0), (-1.0, 1.0)),
     "Branin": ((-5.0, 15.0), (0.0, 15.0)),
@@ -93,7 +93,7 @@ def _check_name(name):
 
 
 def get_landscape(name, points=41, semantics="reference", normalise=True) -> torch.Tensor:
-    """Target landscape on an ``"ij"`` grid over the function's own domain (spec-effect §7.1).
+    """Target landscape on an ``"ij"`` grid over the function's own domain.
 
     Parameters
     ----------
@@ -183,7 +183,7 @@ def _summary_row(summary):
 
 
 def _should_stop(losses, t, threshold, patience, maximum_iteration):
-    """Stop rule of spec-effect §7.2 step j; ``losses`` holds loss_1..loss_t (t = len)."""
+    """Early-stopping rule of the fit; ``losses`` holds loss_1..loss_t (t = len)."""
     loss = losses[-1]
     if loss < threshold:
         return True
@@ -194,7 +194,7 @@ def _should_stop(losses, t, threshold, patience, maximum_iteration):
 
 def fit(network, name, learn_rate, patience, various_metrics="none", threshold=1e-2, points=41,
         maximum_iteration=None, semantics="reference") -> dict:
-    """Train ``network`` on a target landscape with Adam and MSE (spec-effect §7.2).
+    """Train ``network`` on a target landscape with Adam and MSE.
 
     Iteration ``t = 1, 2, ...``: forward on the ``[-1, 1]²`` grid, record the
     loss and the requested metrics of this PRE-step state, backward, Adam step,
@@ -460,7 +460,7 @@ def _check_every(metric_every, metric_names):
 def fit_batch(kind, motif_number, name, n_networks, learn_rate, patience, threshold=1e-2, maximum_iteration=None,
               flags=None, seed=0, points=41, metrics="none", metric_every=1, epsilon=1e-6, semantics="reference",
               device=None) -> dict:
-    """Train ``n_networks`` same-architecture networks at once, each stopping independently (spec-effect §7.2).
+    """Train ``n_networks`` same-architecture networks at once, each stopping independently.
 
     The parameters of all networks are one ``(n_networks, motif_number, 3|5)``
     tensor; one element-wise Adam (the update of ``torch.optim.Adam``) over the

@@ -1,4 +1,4 @@
-"""Unconstrained motif building blocks and fixed motif networks (spec-effect §3.4-§3.7).
+"""Unconstrained motif building blocks and fixed motif networks.
 
 ``Collider``, ``Loop`` and ``RestrictedLoop`` are small tanh modules without
 min-max normalisation; ``ColliderNetwork``, ``LoopNetwork`` and
@@ -107,7 +107,7 @@ def _grad(parameter):
 
 
 class Collider(nn.Module):
-    """Unconstrained collider ``z = tanh(W00 x + W01 y + c)`` (spec-effect §3.4).
+    """Unconstrained collider ``z = tanh(W00 x + W01 y + c)``.
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ class Collider(nn.Module):
 
 
 class Loop(nn.Module):
-    """Unconstrained loop: a :class:`Collider` plus a 1->1 "addition" edge (spec-effect §3.5).
+    """Unconstrained loop: a :class:`Collider` plus a 1->1 "addition" edge.
 
     Original direction: ``y' = y + tanh(a x + c)``, output ``tanh(W00 x + W01 y' + b)``;
     reversed: ``x' = x + tanh(a y + c)``, output ``tanh(W00 x' + W01 y + b)``. The external
@@ -238,7 +238,7 @@ class Loop(nn.Module):
 
 
 class RestrictedLoop(Loop):
-    """Loop whose three weights keep a fixed sign pattern (spec-effect §3.6).
+    """Loop whose three weights keep a fixed sign pattern.
 
     Parameters
     ----------
@@ -322,7 +322,7 @@ def _mean_or_none(values):
 
 
 class MotifNetwork(nn.Module):
-    """Sum of a bank of motifs (spec-effect §3.7); subclasses fill :attr:`bank`.
+    """Sum of a bank of motifs; subclasses fill :attr:`bank`.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Sign-restricted motif modules: ``RestrictedWeight``, ``RestrictedBias``, ``NeuralMotif``.
 
-These are the per-motif modules of the original (spec-effect §3.1-§3.3) and the
+These are the per-motif modules of the original and the
 per-item reference path that the batched :mod:`effect.engine` is tested
 against.
 
@@ -41,7 +41,7 @@ class WeightRangeError(ValueError):
     """A weight value with the wrong sign or a magnitude outside its bounds (a ``ValueError``)."""
 
 
-_LIST_LENGTHS = {  # (activations, aggregations), spec-effect §3.3
+_LIST_LENGTHS = {  # (activations, aggregations) per motif type
     "collider": (1, 1),
     "fork": (2, 0),
     "chain": (2, 0),
@@ -190,7 +190,7 @@ class RestrictedWeight(nn.Module):
 
 
 class RestrictedBias(nn.Module):
-    """One trainable bias confined to ``[bound[0], bound[1]]`` (spec-effect §3.2).
+    """One trainable bias confined to ``[bound[0], bound[1]]``.
 
     A given value is not range-checked (as the original). Reference clamping
     uses inclusive comparisons, so a bias exactly on a bound is replaced by a
@@ -256,7 +256,7 @@ def _aggregate(kind, first, second):
 
 
 class NeuralMotif(nn.Module):
-    """A three-node (or two-edge) motif with sign-restricted weights (spec-effect §3.3).
+    """A three-node (or two-edge) motif with sign-restricted weights.
 
     Parameters
     ----------

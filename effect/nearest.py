@@ -3,7 +3,7 @@
 For two sets of flattened landscapes ``A`` (N1, P) and ``B`` (N2, P) the
 reference computes, for every row of ``A``, the smallest mean squared error
 (``"L-2"``) or mean absolute error (``"L-1"``) to any row of ``B`` -- or, in
-self mode (``B`` omitted), to any *other* row of ``A`` (spec-effect §4.11).
+self mode (``B`` omitted), to any *other* row of ``A``.
 
 ``"L-2"`` uses ``||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b`` in float32 GEMM
 tiles with a running minimum. Every candidate whose float32 estimate lies
@@ -192,7 +192,7 @@ def _nearest_l1(first, second, self_mode, block_rows, block_cols, verbose):
 
 
 def _nearest_differences_loop(landscapes_1, landscapes_2=None, norm_type="L-2"):
-    """Literal per-row reference path (spec-effect §4.11), float64."""
+    """Literal per-row reference path, float64."""
     first = np.asarray(landscapes_1, dtype=np.float64)
     self_mode = landscapes_2 is None
     second = first if self_mode else np.asarray(landscapes_2, dtype=np.float64)

@@ -1,14 +1,14 @@
 """Operations on motifs: input grids, landscapes, gradients, curvature, populations, differences.
 
-Public names follow the original ``effect/operations.py`` (spec-effect §4).
+Public names follow the original ``effect/operations.py``.
 Population work (:func:`calculate_landscapes`, :func:`generate_outputs`,
 :func:`generate_motifs`) goes through the batched :mod:`effect.engine` in
 chunks; :func:`calculate_landscape` and friends run one ``NeuralMotif`` (the
 per-item reference path, see also :func:`_generate_outputs_loop`).
 
 Two functions carry an original quirk behind ``semantics``:
-:func:`calculate_gradients` (accumulated input gradients, §4.6) and
-:func:`detect_curvature_feature` (exact-zero eigenvalue comparisons, §4.8);
+:func:`calculate_gradients` (accumulated input gradients) and
+:func:`detect_curvature_feature` (exact-zero eigenvalue comparisons);
 :func:`prepare_motifs` keeps the original's ``None``-bounds ``TypeError`` in
 ``"reference"`` mode.
 
@@ -64,7 +64,7 @@ _DEFAULT_BIAS_BOUND = (-1.0, 1.0)
 
 
 def prepare_data(value_range, points=41) -> torch.Tensor:
-    """Flattened ``"ij"`` meshgrid of ``linspace(a, b, points)`` on both axes (spec-effect §4.1).
+    """Flattened ``"ij"`` meshgrid of ``linspace(a, b, points)`` on both axes.
 
     Parameters
     ----------
@@ -87,7 +87,7 @@ def prepare_data(value_range, points=41) -> torch.Tensor:
 
 
 def prepare_data_flexible(value_range_x, value_range_y, points=41, need_meshgrid=True) -> torch.Tensor:
-    """Inputs over ``value_range_x`` × ``value_range_y`` (spec-effect §4.2).
+    """Inputs over ``value_range_x`` × ``value_range_y``.
 
     Returns
     -------
@@ -123,7 +123,7 @@ def _inputs(value_range, points, meshgrid=True):
 
 def prepare_motifs(motif_type, motif_index, activations, aggregations, sample, weights=None, biases=None,
                    weight_bound=None, bias_bound=None, generator=None, semantics="reference") -> list:
-    """``sample`` motifs: copies of given parameters (first accepted sign flip) or random ones (§4.3).
+    """``sample`` motifs: copies of given parameters (first accepted sign flip) or random ones.
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ def _check_motif(motif, need_structure=False):
 
 
 def calculate_landscape(value_range, points, motif) -> np.ndarray:
-    """Normalised output of one motif on the ``points × points`` grid (spec-effect §4.4).
+    """Normalised output of one motif on the ``points × points`` grid.
 
     Parameters
     ----------
@@ -218,7 +218,7 @@ def calculate_landscape(value_range, points, motif) -> np.ndarray:
 
 
 def calculate_values(value_range, points, motif) -> np.ndarray:
-    """Normalised output along the paired line ``(x_k, y_k)`` (spec-effect §4.5).
+    """Normalised output along the paired line ``(x_k, y_k)``.
 
     ``value_range`` of length 2 gives the diagonal ``x = y``; length 4 gives x over
     ``[0:2]`` and y over ``[2:4]``. Normalised over these ``points`` samples only.
@@ -244,7 +244,7 @@ def _motif_row(motif):
 
 
 def calculate_gradients(value_range, points, motif, semantics="reference") -> np.ndarray:
-    """Input-gradient norm of the normalised landscape at every grid point (spec-effect §4.6).
+    """Input-gradient norm of the normalised landscape at every grid point.
 
     Parameters
     ----------
@@ -292,7 +292,7 @@ def calculate_gradients(value_range, points, motif, semantics="reference") -> np
 
 
 def calculate_hessian_eigenvalues(network, criterion, input_data, expected_landscape) -> np.ndarray:
-    """Real parts of the eigenvalues of the loss Hessian w.r.t. all parameters (spec-effect §4.7).
+    """Real parts of the eigenvalues of the loss Hessian w.r.t. all parameters.
 
     All named parameters are flattened (registration order) into one vector θ,
     ``loss(θ) = criterion(network(input_data; θ), expected_landscape)`` is
@@ -348,7 +348,7 @@ def calculate_hessian_eigenvalues(network, criterion, input_data, expected_lands
 
 
 def detect_curvature_feature(landscape, interval, semantics="reference", tolerance=1e-6) -> np.ndarray:
-    """Label every cell +1 (cap, "convex" in the original), -1 (bowl, "concave") or 0 (saddle) (§4.8).
+    """Label every cell +1 (cap, "convex" in the original), -1 (bowl, "concave") or 0 (saddle).
 
     Second derivatives by numpy ``gradient`` applied twice (spacing
     ``interval``), symmetrised mixed term ``(Gxy + Gyx) / 2``, closed-form
@@ -553,7 +553,7 @@ def _check_lists(motif_type, motif_index, activations, aggregations):
 
 def generate_outputs(motif_type, motif_index, activations, aggregations, weight_groups, bias_groups, value_range,
                      points, verbose=False, batch_size=4096, device=None):
-    """Parameters and flattened landscapes of every motif of a parameter grid (spec-effect §4.9).
+    """Parameters and flattened landscapes of every motif of a parameter grid.
 
     Enumerates the Cartesian product of the weight groups (outer, first group
     slowest) and, for each weight tuple, of the bias groups (inner, last group
@@ -613,7 +613,7 @@ def _generate_outputs_loop(motif_type, motif_index, activations, aggregations, w
 
 def generate_motifs(motif_type, motif_index, activations, aggregations, weight_groups, bias_groups, value_range,
                     points, minimum_difference=None, verbose=False, batch_size=4096):
-    """Enumerate a grid (as :func:`generate_outputs`), keeping only sufficiently distinct motifs (§4.10).
+    """Enumerate a grid (as :func:`generate_outputs`), keeping only sufficiently distinct motifs.
 
     A motif is kept if it is the first, or ``minimum_difference`` is None, or
     the smallest mean absolute difference between its landscape and the
@@ -657,7 +657,7 @@ def generate_motifs(motif_type, motif_index, activations, aggregations, weight_g
 
 
 def calculate_differences(landscapes_1, landscapes_2=None, norm_type="L-2", verbose=False) -> np.ndarray:
-    """Distance of every landscape of set 1 to its nearest landscape of set 2 (spec-effect §4.11).
+    """Distance of every landscape of set 1 to its nearest landscape of set 2.
 
     ``"L-2"`` is the mean squared difference (MSE, no square root), ``"L-1"``
     the mean absolute difference. Without ``landscapes_2``: the nearest OTHER

@@ -5,7 +5,7 @@ For a ``(p, p)`` landscape ``O`` on a grid with spacing ``h`` and a shift
 ``B = O[u+i, v] - O[u, v+j]``; together they enumerate every unordered pair
 of grid points once per offset. The Lipschitz estimate is the largest
 difference quotient ``|O(p) - O(q)| / ||p - q||`` over all pairs of distinct
-grid points (spec-effect §5).
+grid points.
 
 :func:`lipschitz_batch` vectorises the estimate over a batch of landscapes and
 over offsets, and skips offsets that provably cannot raise any estimate
@@ -183,7 +183,7 @@ def _lipschitz_chunk(chunk: torch.Tensor, distances: np.ndarray) -> torch.Tensor
 
 
 def _estimate_lipschitz_loop(output: np.ndarray, interval: float, norm_type: str) -> float:
-    """Literal per-offset reference path (spec-effect §5.2), for tests and benchmarks."""
+    """Literal per-offset reference path, for tests and benchmarks."""
     if output.max() - output.min() <= 0:
         return 0.0
     p = output.shape[0]
@@ -212,7 +212,7 @@ def _check_landscape(output, points, name="output") -> np.ndarray:
 
 
 def estimate_lipschitz(value_range, points, output, norm_type: str = "L-2") -> float:
-    """Grid Lipschitz estimate of one landscape (spec-effect §5.2).
+    """Grid Lipschitz estimate of one landscape.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def estimate_lipschitz_by_motif(value_range, points, motif, norm_type: str = "L-
 
 
 def evaluate_propagation(value_range, points, motif, compute_type: str = "max") -> np.ndarray:
-    """Normalised output change per input offset (spec-effect §5.1).
+    """Normalised output change per input offset.
 
     Returns
     -------

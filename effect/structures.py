@@ -99,7 +99,7 @@ def parse_structure(structure: str) -> tuple[str, int]:
 
 
 def weight_signs(motif_type: str, motif_index: int) -> tuple[int, ...]:
-    """Sign (+1/-1) of every weight of a ``NeuralMotif`` structure (spec-effect §1.3).
+    """Sign (+1/-1) of every weight of a ``NeuralMotif`` structure.
 
     Weight order: loops ``(x->y, x->z, y->z)``; collider, fork and chain ``(w0, w1)``.
     """
@@ -116,7 +116,7 @@ def weight_signs(motif_type: str, motif_index: int) -> tuple[int, ...]:
 
 
 def restricted_loop_signs(loop_type: str, loop_index: int, semantics: str = "reference") -> tuple[int, int, int]:
-    """Signs ``(x->y, x->z, y->z)`` of a ``RestrictedLoop`` (spec-effect §3.6).
+    """Signs ``(x->y, x->z, y->z)`` of a ``RestrictedLoop``.
 
     In ``semantics="reference"`` coherent index 3 is ``(-, +, +)`` -- the
     reference's bug, which makes it an incoherent loop; ``"corrected"`` uses

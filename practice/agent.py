@@ -1,4 +1,4 @@
-"""NEAT agents and the train/evaluate pipeline of the study (spec-practice §2.4).
+"""NEAT agents and the train/evaluate pipeline of the study.
 
 A :class:`NEATAgent` wraps a genome, its config and an action handle; its
 network is compiled once (:func:`practice.network.compile_genome`, neat-python
@@ -248,7 +248,7 @@ def _reseeded(generator, sequence):
 
 
 def obtain_best(task, model_config, need_stdout=False, additional_reporters=None, initial_state=None, seed=None):
-    """Run NEAT on ``task`` and return the best genome (spec §2.4.4).
+    """Run NEAT on ``task`` and return the best genome.
 
     Parameters
     ----------
@@ -294,7 +294,7 @@ def obtain_best(task, model_config, need_stdout=False, additional_reporters=None
 
 
 def train(task, agent_name, agent_config, train_noise_generator, seed=None):
-    """Train one agent (spec §2.4.5).
+    """Train one agent.
 
     Parameters
     ----------
@@ -323,7 +323,7 @@ def train(task, agent_name, agent_config, train_noise_generator, seed=None):
 
 
 def evaluate(task, test_noise_generators, agent, evaluation_type, seed=None):
-    """Score an agent under several test-noise generators (spec §2.4.6).
+    """Score an agent under several test-noise generators.
 
     Parameters
     ----------
@@ -365,7 +365,7 @@ def evaluate(task, test_noise_generators, agent, evaluation_type, seed=None):
 
 def train_and_evaluate(task, agent_name, agent_config, repeats, train_noise_generator, test_noise_generators,
                        evaluation_type, seed=None):
-    """``repeats`` independent (train, evaluate) runs (spec §2.4.7).
+    """``repeats`` independent (train, evaluate) runs.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """CartPole vectorised over ``n`` environments, bit-identical to Gymnasium's ``CartPoleEnv``.
 
-The reference (``NEATCartPoleTask``, spec-practice §2.5.3) instantiates the
+The reference (``NEATCartPoleTask``) instantiates the
 CartPole environment directly, without ``gym.make``: there is no ``TimeLimit``
 wrapper and no environment checker; the 200-step cap is applied by the task.
 :class:`CartPoleBatch` steps ``n`` such environments at once with exactly the
@@ -35,7 +35,7 @@ import numpy as np
 
 __all__ = ["CartPoleBatch", "STATE_BOUNDS", "initial_states", "step_states", "terminated_states", "check_seeds"]
 
-#: Half-widths U of the observation box used by the noise (spec-practice §2.5.3):
+#: Half-widths U of the observation box used by the noise:
 #: cart position, cart velocity, pole angle, pole angular velocity.
 STATE_BOUNDS = np.array([4.8, 2.197613184073254, 0.418, 3.3345776572433])
 STATE_BOUNDS.setflags(write=False)

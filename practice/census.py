@@ -299,7 +299,7 @@ def loop_counts(adjacency, method="auto"):
 
 
 def has_forbidden_loop(adjacency, remove_type, method="auto"):
-    """Fast ``detect`` of the adjusted NEAT reproduction (spec §2.2.3–§2.2.4).
+    """Fast ``detect`` of the adjusted NEAT reproduction.
 
     Equals ``detect_motifs_from_adjacency_matrix(adjacency, 3, templates)`` with the
     incoherent-loop templates if ``remove_type`` is "i" or "a", or-ed with the

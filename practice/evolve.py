@@ -1,4 +1,4 @@
-"""Motif-constrained NEAT on neat-python 2.0 (spec-practice §1.2, §2.2, §3, §6).
+"""Motif-constrained NEAT on neat-python 2.0.
 
 The adjusted strategies of the study forbid one family of three-node
 feed-forward loops in every evolved network. Reproduction does **rejection
@@ -101,7 +101,7 @@ def _genome_config(config):
 # ----------------------------------------------------------------------------------------------
 
 def create_adjacency_matrix(model_genome, genome_config, consider_enable=True, mode="reference"):
-    """Weighted adjacency matrix of a genome's connection graph (spec §2.2.5).
+    """Weighted adjacency matrix of a genome's connection graph.
 
     Row/column layout: inputs first (key ``-num_inputs + k`` ↦ ``k``, so key -1 is
     row ``num_inputs - 1``), then the genome's nodes.
@@ -356,7 +356,7 @@ BaselineGenome = type("DefaultGenome", (AdjustedGenome,), {
 # ----------------------------------------------------------------------------------------------
 
 class AdjustedReproduction(DefaultReproduction):
-    """Motif-constrained reproduction by rejection sampling (spec §2.2.3).
+    """Motif-constrained reproduction by rejection sampling.
 
     Config section ``[AdjustedReproduction]``: neat's ``elitism``,
     ``survival_threshold``, ``min_species_size`` plus the optional

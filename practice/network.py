@@ -1,11 +1,11 @@
 """Batched feed-forward evaluation of neat-python genomes (0.92 or 2.0 semantics).
 
 The reference agent builds ``neat.nn.FeedForwardNetwork.create(genome, config)``
-and calls ``activate`` once per observation (spec-practice §2.4.2). Here a genome
+and calls ``activate`` once per observation. Here a genome
 is compiled once into an ordered list of node evaluations and then evaluated
 for many inputs at once.
 
-Two rule sets (spec-practice §3.4, §6):
+Two rule sets:
 
 ``neat_semantics="0.92"`` (reference, default)
     Only enabled connections are used. Required nodes are the outputs and every

@@ -1,4 +1,4 @@
-"""Observation noise of the study: ``NormNoiseGenerator`` (spec-practice §2.3).
+"""Observation noise of the study: ``NormNoiseGenerator``.
 
 The reference draws raw noise (Laplace for "L-1", standard normal for "L-2",
 uniform(-1, 1) for "L-inf"), then — for "L-1"/"L-2" only — min-max normalises

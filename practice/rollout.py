@@ -1,4 +1,4 @@
-"""Vectorised CartPole evaluation of many networks × many episodes (spec-practice §2.5.2–§2.5.3, §8.1).
+"""Vectorised CartPole evaluation of many networks × many episodes.
 
 :func:`cartpole_rollouts` runs G networks × E episodes in one loop over time
 steps: all G·E environments are stepped together and finished ones are masked

@@ -1,4 +1,4 @@
-"""Tasks that evaluate NEAT agents: CartPole and UCI supervision (spec-practice §2.5).
+"""Tasks that evaluate NEAT agents: CartPole and UCI supervision.
 
 Every task is a :class:`BasicTask` (description, noise generator, the list of
 per-generation experiences). Its ``genomes_fitness(genomes, neat_config)`` is the
@@ -146,7 +146,7 @@ class BasicTask:
 
 
 class GymTask(BasicTask):
-    """A Gymnasium environment evaluated step by step (spec §2.5.2).
+    """A Gymnasium environment evaluated step by step.
 
     Parameters
     ----------
@@ -298,7 +298,7 @@ def _object_array(values):
 
 
 class NEATCartPoleTask(GymTask):
-    """CartPole for NEAT agents: 100 episodes × ≤ 200 steps per evaluation (spec §2.5.3).
+    """CartPole for NEAT agents: 100 episodes × ≤ 200 steps per evaluation.
 
     Parameters
     ----------
@@ -370,7 +370,7 @@ class NEATCartPoleTask(GymTask):
 
 
 class SupervisionTask(BasicTask):
-    """UCI classification scored by support-weighted F1 (spec §2.5.4).
+    """UCI classification scored by support-weighted F1.
 
     Parameters
     ----------

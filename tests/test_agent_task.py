@@ -54,7 +54,7 @@ def test_generation_zero_fitness_is_about_9_3(cartpole_config):
     genomes = list(population.population.items())
     task.genomes_fitness(genomes, cartpole_config)
     fitness = np.array([genome.fitness for _, genome in genomes])
-    # all outputs 0.0 -> always push left: mean episode length ≈ 9.3, best of 250 ≈ 9.5–9.6 (spec §3.4)
+    # all outputs 0.0 -> always push left: mean episode length ≈ 9.3, best of 250 ≈ 9.5–9.6
     assert len(fitness) == 250 and 9.15 < fitness.mean() < 9.45 and 9.4 < fitness.max() < 9.9
     (best, situation), = task.get_experiences()
     assert situation == fitness.tolist() and best.get_fitness() == fitness.max()

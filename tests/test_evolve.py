@@ -131,7 +131,7 @@ def config_i():
 def test_adjacency_reference_vs_strict_with_output_to_hidden_edge(config_i):
     genome = _genome(config_i, [5], [(-1, 5, 0.5), (5, 0, -0.4), (-2, 0, 0.3, False), (1, 5, 0.7), (-1, 1, 0.2)])
     reference = create_adjacency_matrix(genome, config_i)
-    assert reference.shape == (9, 9)  # spec §9: 4 inputs + 2 outputs + 3 nodes
+    assert reference.shape == (9, 9)  # 4 inputs + 2 outputs + 3 nodes
     expected = np.zeros((9, 9))
     # rows: -4..-1 -> 0..3, outputs 0, 1 -> 4, 5, hidden 5 -> 6; (1, 5) erased, (-2, 0) disabled
     expected[3, 6], expected[6, 4], expected[3, 5] = 0.5, -0.4, 0.2
@@ -150,7 +150,7 @@ def test_adjacency_reference_vs_strict_with_output_to_hidden_edge(config_i):
 @pytest.mark.parametrize("w_direct, expected", [(-0.5, {"i": True, "c": False, "a": True}),
                                                 (0.5, {"i": False, "c": True, "a": True})])
 def test_detect_spec_reference_check(config_i, w_direct, expected):
-    # spec §9: in->h (+), h->out (+), in->out (-) is incoherent-loop.3; flipping in->out makes it coherent
+    # in->h (+), h->out (+), in->out (-) is incoherent-loop.3; flipping in->out makes it coherent
     genome = _genome(config_i, [7], [(-3, 7, 0.4), (7, 1, 0.9), (-3, 1, w_direct, False)])
     for remove_type, value in expected.items():
         assert AdjustedReproduction.detect(genome, config_i, remove_type) is value

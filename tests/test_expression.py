@@ -22,7 +22,7 @@ from effect.motif_networks import network_parameters
 from effect.operations import calculate_hessian_eigenvalues
 from effect.robustness import _estimate_lipschitz_loop
 
-# spec-effect §10.1: raw min / max, normalised value at [20, 20], [0, 0], [40, 40], grid mean
+# raw min / max, normalised value at [20, 20], [0, 0], [40, 40], grid mean
 TABLE = {
     "Quadratic Saddle": (-1.0, 5.0, -0.666667, 0.666667, 0.666667, -0.2),
     "Monkey Saddle": (-2.0, 2.0, 0.0, 1.0, -1.0, 0.0),

@@ -42,7 +42,7 @@ LOOP_OF_SIGNS = {signs: name for name, signs in SPEC_TABLE.items() if "loop" in 
 
 
 def template_matrix(name):
-    """0-based 3x3 template matrix written from the spec table (not from the module)."""
+    """0-based 3x3 template matrix written from the paper's table (not from the module)."""
     matrix = np.zeros((3, 3), dtype=int)
     signs = SPEC_TABLE[name]
     edges = [(0, 2), (1, 2)] if name.startswith("collider") else [(0, 1), (0, 2), (1, 2)]
@@ -157,7 +157,7 @@ def test_obtain_motif_and_compliance():
     assert not compliance_motif_specification(obtain_motif(weights, (0, 1, 3), 3))  # node 3 isolated
 
 
-# ------------------------------------------------------------------ worked examples of the spec
+# ------------------------------------------------------------------ worked examples of the original's behaviour
 
 def test_spec_lone_mixed_collider_counted_twice():
     weights = np.zeros((3, 3))

@@ -1,4 +1,4 @@
-"""RestrictedWeight, RestrictedBias and NeuralMotif (spec-effect §1.2-§1.3, §3.1-§3.3, §11.1.1)."""
+"""RestrictedWeight, RestrictedBias and NeuralMotif."""
 
 import itertools
 
@@ -39,7 +39,7 @@ def normalise(raw):
 
 
 def test_forward_closed_forms_float64():
-    """Collider and loop wiring of §1.2 (y enters INSIDE the loop's first tanh), checked in numpy float64."""
+    """Collider and loop wiring (y enters INSIDE the loop's first tanh), checked in numpy float64."""
     x = grid_inputs((-1, 1), 11).double().numpy()
     collider = make("collider", 3, [-0.7, 0.4], [0.25])
     expected = normalise(np.tanh(-0.7 * x[:, 0] + 0.4 * x[:, 1] + 0.25))
@@ -74,7 +74,7 @@ def test_fork_and_chain_closed_forms():
 
 
 def test_constant_output_is_shifted_by_its_maximum():
-    """relu of an all-negative pre-activation: range < 1e-12 -> output = out - max = 0 (§3.3)."""
+    """relu of an all-negative pre-activation: range < 1e-12 -> output = out - max = 0."""
     motif = make("collider", 1, [0.1, 0.1], [-0.5], activations=["relu"])
     out = motif(grid_inputs((-1, 1), 5)).detach()
     assert torch.equal(out, torch.zeros(25, 1))
@@ -141,7 +141,7 @@ def test_stored_attributes_and_parameter_order():
 
 
 def test_sign_table_is_enforced():
-    """§1.3: the sign pattern accepted by the constructor is exactly weight_signs (and no other)."""
+    """The sign pattern accepted by the constructor is exactly weight_signs (and no other)."""
     for motif_type in ("incoherent-loop", "coherent-loop", "collider"):
         for index in (1, 2, 3, 4):
             signs = weight_signs(motif_type, index)
@@ -204,7 +204,7 @@ def test_random_init_ranges():
 
 
 # ------------------------------------------------------------------------------------------------
-# the clamping quirk (§3.1, §3.2, §11.1.1), with a real torch.optim.Adam
+# the clamping quirk, with a real torch.optim.Adam
 # ------------------------------------------------------------------------------------------------
 
 

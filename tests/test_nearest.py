@@ -1,4 +1,4 @@
-"""Nearest-landscape differences (spec-effect §4.11, §10.1-§10.2)."""
+"""Nearest-landscape differences."""
 
 import numpy as np
 import pytest

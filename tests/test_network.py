@@ -1,8 +1,8 @@
 """Batched genome evaluation (practice.network) and batched CartPole rollouts (practice.rollout).
 
 References: neat-python 2.0.0's own FeedForwardNetwork, a literal per-input,
-per-node implementation of the 0.92 rules written from spec-practice §3.4,
-Gymnasium's real CartPoleEnv, and the closed-form/hand-computed values of the spec.
+per-node implementation of the 0.92 rules written from their description in practice/network.py,
+Gymnasium's real CartPoleEnv, and closed-form/hand-computed values.
 """
 
 import math
@@ -133,7 +133,7 @@ def random_genome(config, seed, n_hidden=None, edge_prob=0.45, disabled_prob=0.1
 
 
 def layers_092_literal(genome, config):
-    """Per-node evaluation list written directly from spec §3.4 (0.92 rules)."""
+    """Per-node evaluation list written directly from the 0.92 rules."""
     gc = config.genome_config
     enabled = [(i, o) for (i, o), c in genome.connections.items() if c.enabled]
     required = set(gc.output_keys)
@@ -197,7 +197,7 @@ def test_unconnected_output_092_vs_20(neat_config):
     x = np.array([[0.1, -0.2, 0.3, 0.0]])
     assert compile_genome(genome, neat_config, "0.92").activate(x).tolist() == [[0.0, 0.0]]
     out20 = compile_genome(genome, neat_config, "2.0").activate(x)
-    assert np.allclose(out20, 0.848, atol=5e-4)  # the spec's measured value for bias 0.5
+    assert np.allclose(out20, 0.848, atol=5e-4)  # the value measured with neat-python for bias 0.5
     ref = neat.nn.FeedForwardNetwork.create(genome, neat_config).activate(list(x[0]))
     assert out20[0].tolist() == ref
 
@@ -327,8 +327,8 @@ def test_generation_zero_fitness():
     idle = CompiledNetwork([-1, -2, -3, -4], [0, 1], [])
     seeds = np.random.default_rng(0).integers(0, 2 ** 31, size=(250, 100))
     fitness = cartpole_rollouts([idle] * 250, seeds).fitness
-    assert 9.2 < fitness.mean() < 9.5          # spec: ≈ 9.3 per genome
-    assert 9.45 <= fitness.max() <= 9.8        # spec: best of 250 ≈ 9.5–9.6
+    assert 9.2 < fitness.mean() < 9.5          # measured: ≈ 9.3 per genome
+    assert 9.45 <= fitness.max() <= 9.8        # measured: best of 250 ≈ 9.5–9.6
     env = CartPoleEnv()                        # closed check: always push left in gymnasium
     env.reset(seed=int(seeds[0, 0]))
     steps = 1

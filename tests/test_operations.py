@@ -1,4 +1,4 @@
-"""effect.operations: grids, landscapes, gradients, Hessians, curvature, populations (spec-effect §4, §10)."""
+"""effect.operations: grids, landscapes, gradients, Hessians, curvature, populations."""
 
 import itertools
 
@@ -41,7 +41,7 @@ def catcher(k):
     return motif(f"collider.{k}", [0.5 * s for s in weight_signs("collider", k)] + [0.0])
 
 
-FIG2 = [-1.0, 0.652, 1.0, 1.0, 0.337]  # incoherent-loop.1 of Fig. 2 (§10.3)
+FIG2 = [-1.0, 0.652, 1.0, 1.0, 0.337]  # incoherent-loop.1 of Fig. 2
 
 
 def signed_groups(structure, magnitudes):
@@ -91,7 +91,7 @@ def test_inputs_reject_bad_arguments(call, error, match):
 
 
 # ------------------------------------------------------------------------------------------------
-# worked numbers (§10.2, §10.3)
+# worked numbers
 # ------------------------------------------------------------------------------------------------
 
 
@@ -161,7 +161,7 @@ def test_values_along_a_line():
 
 
 # ------------------------------------------------------------------------------------------------
-# populations: parameter rows, order, invariants, symmetries (§4.9, §10.1)
+# populations: parameter rows, order, invariants, symmetries
 # ------------------------------------------------------------------------------------------------
 
 
@@ -353,7 +353,7 @@ def test_generate_motifs_minimum_difference():
 
 
 # ------------------------------------------------------------------------------------------------
-# prepare_motifs (§4.3)
+# prepare_motifs
 # ------------------------------------------------------------------------------------------------
 
 
@@ -391,7 +391,7 @@ def test_prepare_motifs_sign_flips_and_seeded_random():
 
 
 # ------------------------------------------------------------------------------------------------
-# gradients (§4.6): the accumulation quirk vs the clean value
+# gradients: the accumulation quirk vs the clean value
 # ------------------------------------------------------------------------------------------------
 
 
@@ -431,7 +431,7 @@ def test_gradients_corrected_closed_form():
     expected = 2 / (raw.max() - raw.min()) * (1 - raw**2) * np.hypot(w0, w1)
     np.testing.assert_allclose(clean.reshape(-1), expected, rtol=1e-5)
     at_origin = calculate_gradients(RANGE, 41, catcher(1), semantics="corrected")[20, 20]
-    assert at_origin == pytest.approx((np.sqrt(2) / 2) / np.tanh(1), rel=1e-6)  # 0.928460 (§10.2)
+    assert at_origin == pytest.approx((np.sqrt(2) / 2) / np.tanh(1), rel=1e-6)  # 0.928460
 
 
 def test_gradients_reject_bad_arguments():
@@ -444,7 +444,7 @@ def test_gradients_reject_bad_arguments():
 
 
 # ------------------------------------------------------------------------------------------------
-# Hessian eigenvalues (§4.7)
+# Hessian eigenvalues
 # ------------------------------------------------------------------------------------------------
 
 
@@ -489,7 +489,7 @@ def test_hessian_rejects_bad_arguments():
 
 
 # ------------------------------------------------------------------------------------------------
-# curvature (§4.8)
+# curvature
 # ------------------------------------------------------------------------------------------------
 
 AXIS = np.linspace(-1, 1, 41)
@@ -562,7 +562,7 @@ def test_curvature_rejects_bad_arguments(args, error, match):
 
 
 # ------------------------------------------------------------------------------------------------
-# differences (§4.11): delegation to effect.nearest
+# differences: delegation to effect.nearest
 # ------------------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Grid Lipschitz estimates and propagation (spec-effect §5, §10.1-§10.3)."""
+"""Grid Lipschitz estimates and propagation."""
 
 import numpy as np
 import pytest

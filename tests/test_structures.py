@@ -1,4 +1,4 @@
-"""Structure names, sign tables and parameter grids (spec-effect §1.3, §4.9, §9.1; spec-works §2.1)."""
+"""Structure names, sign tables and parameter grids."""
 
 import hashlib
 import io
@@ -17,7 +17,7 @@ from effect.structures import (
     weight_signs,
 )
 
-# First 8 hex digits of the MD5 of each published `raw/parameters/<s>.npy` (spec-works §2.1).
+# First 8 hex digits of the MD5 of each published `raw/parameters/<s>.npy`.
 PUBLISHED_MD5 = {
     "incoherent-loop.1": "1C4047E0", "incoherent-loop.2": "3350B5A4", "incoherent-loop.3": "ADD9D654",
     "incoherent-loop.4": "67EBC75B", "coherent-loop.1": "5B8C6E15", "coherent-loop.2": "FB2BD264",
@@ -25,7 +25,7 @@ PUBLISHED_MD5 = {
     "collider.2": "5FC4A67E", "collider.3": "8A493261", "collider.4": "FADFB7C9",
 }
 
-SIGN_TABLE = {  # spec-effect §1.3
+SIGN_TABLE = {  # the paper's sign table
     "incoherent-loop": [(-1, 1, 1), (1, 1, -1), (1, -1, 1), (-1, -1, -1)],
     "coherent-loop": [(1, 1, 1), (-1, 1, -1), (-1, -1, 1), (1, -1, -1)],
     "collider": [(1, 1), (1, -1), (-1, 1), (-1, -1)],
