@@ -27,6 +27,6 @@ setup(
     ],
     extras_require={
         "cluster": ["dask[distributed]>=2024.1"],
-        "dev": ["pytest>=8"],
+        "dev": ["pytest>=8", "ruff>=0.17"],
     },
 )

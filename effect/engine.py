@@ -99,7 +99,8 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
     if motif_type == "collider":
         return act[0](_aggregate(aggregations[0], w[:, 0] * x1, w[:, 1] * inputs[:, 1].unsqueeze(0)) + b[:, 0])
     if loop:
-        h = act[0](_aggregate(aggregations[0], w[:, 0] * x1, inputs[:, 1].unsqueeze(0).expand_as(w[:, 0] * x1)) + b[:, 0])
+        along_x = w[:, 0] * x1
+        h = act[0](_aggregate(aggregations[0], along_x, inputs[:, 1].unsqueeze(0).expand_as(along_x)) + b[:, 0])
         return act[1](_aggregate(aggregations[1], w[:, 1] * x1, w[:, 2] * h) + b[:, 1])
     if motif_type == "chain":
         return act[1](w[:, 1] * act[0](w[:, 0] * x1 + b[:, 0]) + b[:, 1])

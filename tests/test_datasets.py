@@ -104,7 +104,8 @@ def corrupted(uci_dir, tmp_path, file, transform):
 @pytest.mark.parametrize("file, name, transform, message", [
     ("ecoli.data", "ecoli", lambda b: b[:-20], r"ecoli.data, line 336: no final newline"),
     ("ecoli.data", "ecoli", lambda b: b.replace(b"0.29", b"0.2x", 1), r"ecoli.data, line 1: column 3 is not a number"),
-    ("glass.data", "glass", lambda b: b.replace(b",1\n", b",1,7\n", 1), r"glass.data, line 1: expected 11 fields, got 12"),
+    ("glass.data", "glass", lambda b: b.replace(b",1\n", b",1,7\n", 1),
+     r"glass.data, line 1: expected 11 fields, got 12"),
     ("glass.data", "glass", lambda b: b.replace(b"\n", b"\n\n", 3), r"glass.data, line 2: blank line"),
     ("glass.data", "glass", lambda b: b[:b.index(b"\n", 100) + 1], r"glass.data, line 3: expected 214 rows, got 2"),
     ("column_3C.dat", "vertebral-column", lambda b: b.replace(b"-0.25", b"nan", 1),

@@ -305,7 +305,9 @@ def test_noisy_rollouts_equal_gymnasium_with_same_draw_order(neat_config):
     genome = random_genome(neat_config, 4, edge_prob=0.7, disabled_prob=0.0)
     net = compile_genome(genome, neat_config, "2.0")
     for e, seed in enumerate([3, 8, 21]):
-        make = lambda: NormNoiseGenerator("L-2", noise_scale=0.05, seed=e)
+        def make(e=e):
+            return NormNoiseGenerator("L-2", noise_scale=0.05, seed=e)
+
         single = cartpole_rollouts([net], [seed], noise=make(), record=True)
         states, outputs = gym_neat_rollout(genome, neat_config, seed, make())
         assert single.lengths[0, 0] == len(states)
@@ -350,7 +352,9 @@ def test_noise_never_touches_physics():
 
 def test_rollout_determinism_and_validation(neat_config):
     net = compile_genome(random_genome(neat_config, 2, edge_prob=0.7), neat_config)
-    run = lambda s: cartpole_rollouts([net], 30, rng=s, noise=NormNoiseGenerator("L-2", noise_scale=0.2, seed=s))
+    def run(s):
+        return cartpole_rollouts([net], 30, rng=s, noise=NormNoiseGenerator("L-2", noise_scale=0.2, seed=s))
+
     assert np.array_equal(run(1).lengths, run(1).lengths)
     assert not np.array_equal(run(1).lengths, run(2).lengths)
     with pytest.raises(ValueError, match="total_steps"):

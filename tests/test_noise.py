@@ -68,7 +68,9 @@ def test_linf_is_uniform_and_not_normalised():
 @pytest.mark.parametrize("semantics", ["reference", "corrected"])
 def test_batch_equals_separate_single_row_calls(norm_type, scaling, level, semantics):
     rows = np.random.default_rng(0).uniform(-1, 1, size=(30, 4)).astype(np.float32)
-    make = lambda: NormNoiseGenerator(norm_type, level, 0.2, scaling=scaling, seed=7, semantics=semantics)
+    def make():
+        return NormNoiseGenerator(norm_type, level, 0.2, scaling=scaling, seed=7, semantics=semantics)
+
     batched = make().get_samples_batch(rows, -STATE_BOUNDS, STATE_BOUNDS)
     single = make()
     looped = np.array([single.get_samples(row, 1, -STATE_BOUNDS, STATE_BOUNDS) for row in rows])

@@ -1,4 +1,4 @@
-"""Tests of effect.search, effect.similarity and effect._adam: worked numbers, Adam facts, quirks, batched == per-item."""
+"""Tests of effect.search, effect.similarity and effect._adam: worked numbers, Adam, quirks, batched == per-item."""
 
 import copy
 

@@ -15,7 +15,8 @@ from works.figures import diagrams, panels  # noqa: E402
 from works.figures.packs import need, open_pack  # noqa: E402
 from works.figures.synthetic import synthetic_packs, write_synthetic_packs  # noqa: E402
 
-DRAWERS = {**{n: show_main.DRAWERS[n] for n in show_main.FIGURES}, **{n: show_supp.DRAWERS[n] for n in show_supp.FIGURES}}
+DRAWERS = {**{n: show_main.DRAWERS[n] for n in show_main.FIGURES},
+           **{n: show_supp.DRAWERS[n] for n in show_supp.FIGURES}}
 SCHEMATIC = {"main01", "supp03"}
 #: One entry per data-driven figure that its drawing code must read (corrupted / deleted below).
 READS = {"main02": "b/incoherent-loop/y", "main03": "c", "main04": "a/after", "main05": "b", "main06": "a/caps",

@@ -110,7 +110,8 @@ def test_main03_extremes_by_loop(packed):
     for s in ("coherent-loop.1", "coherent-loop.2"):
         data = np.load(out / "raw" / f"particular/{s}.escape.npz")
         for e in range(data["loss"].shape[0]):
-            lo, hi = list(data["loss"][e]).index(min(data["loss"][e])), list(data["loss"][e]).index(max(data["loss"][e]))
+            losses = list(data["loss"][e])
+            lo, hi = losses.index(min(losses)), losses.index(max(losses))
             expected_w.append((abs(data["escaper"][e, lo, 0]), abs(data["escaper"][e, hi, 0])))
             expected_b.append((abs(data["escaper"][e, lo, 3]), abs(data["escaper"][e, hi, 3])))
     np.testing.assert_array_equal(pack["d"], np.array(expected_w).T)

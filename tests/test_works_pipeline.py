@@ -16,6 +16,8 @@ from works.executors import make_executor
 from works.run_1_tasks import missing_modules, plan, run_tasks
 from works.scales import get_scale
 
+pytestmark = pytest.mark.slow  # the whole pipeline at smoke scale
+
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_FIGURES = ("main01", "supp03")  # schematics without a pack
 
