@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 import torch
 
@@ -15,16 +18,38 @@ def check_semantics(semantics: str) -> str:
     return semantics
 
 
-def check_value_range(value_range, name: str = "value_range") -> tuple[float, ...]:
-    """Validate a ``(a, b)`` or ``(ax, bx, ay, by)`` range of finite numbers."""
+def check_value_range(value_range, name: str = "value_range", increasing: bool = True) -> tuple[float, ...]:
+    """Validate an input domain ``(a, b)`` or ``(ax, bx, ay, by)``; return it as a tuple of floats.
+
+    Every bound must be a finite real number (Python or numpy scalars) and, with
+    ``increasing`` (the default), every axis increasing (``a < b``). The rule holds for
+    every function of the package that takes a grid ``value_range`` (grids, landscapes,
+    Lipschitz estimates, catch and escape), so a reversed range is an error everywhere
+    rather than a flipped grid in some places. The end points of a *line* of samples
+    (``increasing=False``, e.g. :func:`effect.operations.calculate_values`) may run in
+    either direction or be equal.
+
+    Examples
+    --------
+    >>> check_value_range((np.float32(-1), 1))
+    (-1.0, 1.0)
+    >>> check_value_range((1, -1))
+    Traceback (most recent call last):
+    ...
+    ValueError: value_range must be increasing on every axis (a < b), got (1, -1).
+    """
+    if isinstance(value_range, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of 2 or 4 numbers, got {value_range!r}.")
     try:
         values = tuple(float(v) for v in value_range)
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(f"{name} must be a sequence of 2 or 4 numbers, got {value_range!r}.") from None
     if len(values) not in (2, 4):
         raise ValueError(f"{name} must have length 2 or 4, got length {len(values)}.")
     if not all(np.isfinite(values)):
         raise ValueError(f"{name} must be finite, got {value_range!r}.")
+    if increasing and not all(low < high for low, high in zip(values[::2], values[1::2])):
+        raise ValueError(f"{name} must be increasing on every axis (a < b), got {value_range!r}.")
     return values
 
 
@@ -94,3 +119,54 @@ def check_bound(bound, name: str, positive: bool) -> tuple[float, float]:
     if not low < high or (positive and low <= 0):
         raise ValueError(f"{name} must satisfy {'0 < ' if positive else ''}low < high, got {bound!r}.")
     return low, high
+
+
+def check_positive_float(value, name: str) -> float:
+    """Return ``value`` as a float if it is a finite real number > 0 (numpy scalars included).
+
+    Examples
+    --------
+    >>> check_positive_float(np.float32(0.05), "interval") == float(np.float32(0.05))
+    True
+    >>> check_positive_float(-1.0, "interval")
+    Traceback (most recent call last):
+    ...
+    ValueError: interval must be a positive finite number, got -1.0.
+    """
+    if isinstance(value, torch.Tensor) and value.ndim == 0 and not value.is_complex():
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a positive number, got {type(value).__name__}.")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+    return value
+
+
+def as_float_tensor(value, name: str) -> torch.Tensor:
+    """``value`` (a torch tensor or anything ``numpy.asarray`` accepts) as a floating-point tensor.
+
+    Floating-point tensors are returned as they are (same dtype, device and autograd graph);
+    integer and boolean input becomes float64, so no value is truncated later. Complex,
+    object or string input raises ``TypeError`` naming ``name``.
+
+    Examples
+    --------
+    >>> as_float_tensor(np.array([[1, 2]]), "params").dtype
+    torch.float64
+    >>> as_float_tensor(torch.zeros(2, dtype=torch.float32), "params").dtype
+    torch.float32
+    """
+    if not isinstance(value, torch.Tensor):
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name} must be a numeric array or tensor: {error}") from None
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real numeric array or tensor, got dtype {array.dtype}.")
+        value = torch.from_numpy(np.ascontiguousarray(array))
+    if value.is_complex():
+        raise TypeError(f"{name} must be real, got dtype {value.dtype}.")
+    if not value.is_floating_point():
+        value = value.to(torch.float64)
+    return value

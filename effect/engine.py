@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from effect._checks import check_points, check_value_range
+from effect._checks import as_float_tensor, check_finite, check_points, check_value_range
 from effect.structures import ALL_MOTIF_TYPES, n_parameters, n_weights
 
 __all__ = ["ACTIVATIONS", "AGGREGATIONS", "grid_inputs", "line_inputs", "normalise", "raw_outputs", "motif_outputs"]
@@ -33,8 +33,9 @@ AGGREGATIONS = ("sum", "max")
 def grid_inputs(value_range, points: int = 41) -> torch.Tensor:
     """Flattened ``"ij"`` meshgrid of the input domain, shape ``(points**2, 2)``, float32.
 
-    ``value_range`` is ``(a, b)`` for both axes or ``(ax, bx, ay, by)``.
-    Row ``i*points + j`` holds ``(x_i, y_j)``.
+    ``value_range`` is ``(a, b)`` for both axes or ``(ax, bx, ay, by)``, each axis
+    increasing (a reversed range raises ``ValueError``). Row ``i*points + j`` holds
+    ``(x_i, y_j)``.
     """
     values = check_value_range(value_range)
     points = check_points(points)
@@ -46,8 +47,12 @@ def grid_inputs(value_range, points: int = 41) -> torch.Tensor:
 
 
 def line_inputs(value_range, points: int = 41) -> torch.Tensor:
-    """Paired samples ``(x_k, y_k)`` along a line through the domain, shape ``(points, 2)``."""
-    values = check_value_range(value_range)
+    """Paired samples ``(x_k, y_k)`` along a line, shape ``(points, 2)``.
+
+    ``value_range`` holds the end points ``(a, b)`` (both coordinates, the diagonal) or
+    ``(x0, x1, y0, y1)``; they may run in either direction.
+    """
+    values = check_value_range(value_range, increasing=False)
     points = check_points(points)
     ax, bx, ay, by = values if len(values) == 4 else values * 2
     return torch.stack([torch.linspace(ax, bx, points), torch.linspace(ay, by, points)], dim=1)
@@ -73,13 +78,23 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
 
     Parameters
     ----------
-    params : Tensor of shape (B, n_params)
-        Rows ``weights + biases``.
+    params : Tensor or array_like of shape (B, n_params)
+        Rows ``weights + biases``. Integer or boolean input is promoted to float64;
+        the weights and biases are cast to the dtype of ``inputs``.
     motif_type : str
         One of ``collider, fork, chain, coherent-loop, incoherent-loop``.
-    inputs : Tensor of shape (N, 2), or (N, 1) for fork and chain
+    inputs : Tensor or array_like of shape (N, 2), or (N, 1) for fork and chain
+        ``N >= 1`` input points; integer input is promoted to float64.
     activations, aggregations : sequence of str, optional
         Defaults: ``tanh`` everywhere and ``sum`` everywhere.
+
+    Raises
+    ------
+    TypeError
+        For non-real ``params`` or ``inputs``.
+    ValueError
+        For an unknown ``motif_type``, ``activations`` or ``aggregations``, a wrong shape of
+        ``params`` or ``inputs``, or NaN / infinite values in either.
     """
     n_w = n_weights(motif_type)
     loop = "loop" in motif_type
@@ -88,10 +103,18 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
     activations = tuple(activations) if activations is not None else ("tanh",) * n_act
     aggregations = tuple(aggregations) if aggregations is not None else ("sum",) * n_agg
     _check_options(motif_type, activations, aggregations)
+    params = as_float_tensor(params, "params")
+    inputs = as_float_tensor(inputs, "inputs")
     if params.ndim != 2 or params.shape[1] != n_parameters(motif_type):
         raise ValueError(
             f"params must have shape (B, {n_parameters(motif_type)}) for {motif_type}, got {tuple(params.shape)}."
         )
+    width = 1 if motif_type in ("fork", "chain") else 2
+    if inputs.ndim != 2 or inputs.shape[1] != width or inputs.shape[0] == 0:
+        raise ValueError(f"inputs must have shape (N, {width}) with N >= 1 for {motif_type}, "
+                         f"got {tuple(inputs.shape)}.")
+    check_finite(params, "params")
+    check_finite(inputs, "inputs")
     w = params[:, :n_w].to(inputs.dtype).unsqueeze(-1)
     b = params[:, n_w:].to(inputs.dtype).unsqueeze(-1)
     act = [ACTIVATIONS[a] for a in activations]
@@ -131,7 +154,18 @@ def normalise(raw: torch.Tensor, fork: bool = False) -> torch.Tensor:
 def motif_outputs(params, motif_type: str, inputs, activations=None, aggregations=None) -> torch.Tensor:
     """Normalised outputs (landscapes) of ``B`` motifs, shape ``(B, N)``.
 
-    Differentiable with respect to ``params`` and ``inputs``. See :func:`raw_outputs`.
+    Differentiable with respect to ``params`` and ``inputs``. Arguments and their
+    validation as in :func:`raw_outputs` (numpy arrays and tensors are both accepted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> motif_outputs(np.array([[1, 1, 0]]), "collider", np.array([[0, 0], [1, 1]])).tolist()
+    [[-1.0, 1.0]]
+    >>> motif_outputs(np.array([[1, 1, 0]]), "collider", np.zeros((4, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: inputs must have shape (N, 2) with N >= 1 for collider, got (4, 3).
     """
     raw = raw_outputs(params, motif_type, inputs, activations, aggregations)
     return normalise(raw, fork=motif_type == "fork")

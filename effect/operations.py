@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from effect._checks import check_finite, check_points, check_semantics, check_value_range
+from effect._checks import check_finite, check_points, check_positive_int, check_semantics, check_value_range
 from effect.engine import grid_inputs, line_inputs, motif_outputs, raw_outputs
 from effect.motifs import NeuralMotif, WeightRangeError
 from effect.structures import ALL_MOTIF_TYPES, n_parameters, n_weights, weight_signs
@@ -99,19 +99,19 @@ def prepare_data_flexible(value_range_x, value_range_y, points=41, need_meshgrid
     >>> prepare_data_flexible((0, 1), (-2, 2), 3, need_meshgrid=False).tolist()
     [[0.0, -2.0], [0.5, 0.0], [1.0, 2.0]]
     """
-    x = check_value_range(value_range_x, "value_range_x")
-    y = check_value_range(value_range_y, "value_range_y")
+    if not isinstance(need_meshgrid, (bool, np.bool_)):
+        raise TypeError(f"need_meshgrid must be a bool, got {type(need_meshgrid).__name__}.")
+    x = check_value_range(value_range_x, "value_range_x", increasing=bool(need_meshgrid))
+    y = check_value_range(value_range_y, "value_range_y", increasing=bool(need_meshgrid))
     if len(x) != 2 or len(y) != 2:
         raise ValueError(f"value_range_x and value_range_y must each have length 2, got {value_range_x!r} "
                          f"and {value_range_y!r}.")
-    if not isinstance(need_meshgrid, (bool, np.bool_)):
-        raise TypeError(f"need_meshgrid must be a bool, got {type(need_meshgrid).__name__}.")
     ranges = x + y
     return grid_inputs(ranges, points) if need_meshgrid else line_inputs(ranges, points)
 
 
 def _inputs(value_range, points, meshgrid=True):
-    values = check_value_range(value_range)
+    values = check_value_range(value_range, increasing=meshgrid)
     points = check_points(points)
     return grid_inputs(values, points) if meshgrid else line_inputs(values, points)
 
@@ -431,14 +431,6 @@ def detect_curvature_feature(landscape, interval, semantics="reference", toleran
 # --------------------------------------------------------------------------------------------------
 
 
-def _check_batch_size(batch_size):
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be a positive integer, got {type(batch_size).__name__}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-    return int(batch_size)
-
-
 def _check_two_input_type(motif_type):
     if motif_type not in _TWO_INPUT_TYPES:
         extra = " (fork and chain have one input and no landscape)" if motif_type in ALL_MOTIF_TYPES else ""
@@ -505,7 +497,7 @@ def calculate_landscapes(params, motif_type, value_range=(-1, 1), points=41, act
     (1, 41, 41)
     """
     params = _as_params(params, motif_type)
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_positive_int(batch_size, "batch_size")
     inputs = _inputs(value_range, points)
     out = np.empty((params.shape[0], points * points), dtype=np.float32)
     _fill_landscapes(out, params, motif_type, inputs, activations, aggregations, batch_size, verbose, device)
@@ -590,7 +582,7 @@ def generate_outputs(motif_type, motif_index, activations, aggregations, weight_
     """
     _check_lists(motif_type, motif_index, activations, aggregations)
     params = _parameter_grid(motif_type, motif_index, weight_groups, bias_groups)
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_positive_int(batch_size, "batch_size")
     inputs = _inputs(value_range, points)
     landscapes = np.empty((params.shape[0], inputs.shape[0]), dtype=np.float64)
     _fill_landscapes(landscapes, params, motif_type, inputs, activations, aggregations or None, batch_size, verbose,

@@ -29,7 +29,7 @@ import math
 import numpy as np
 import torch
 
-from effect._checks import check_finite, check_points, check_value_range
+from effect._checks import check_finite, check_points, check_positive_float, check_value_range
 
 __all__ = [
     "NORM_TYPES",
@@ -104,7 +104,7 @@ def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_s
         Landscapes on a square grid (float32 or float64; differences are
         taken in this dtype, quotients in float64, as in the reference).
     interval : float
-        Grid spacing ``h``.
+        Grid spacing ``h`` (a positive finite number; numpy scalars accepted).
     norm_type : {"L-1", "L-2", "L-inf"}
         Norm of the input distance.
     chunk_size : int
@@ -127,8 +127,7 @@ def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_s
     batch = _as_batch(landscapes)
     if batch.ndim != 3 or batch.shape[1] != batch.shape[2]:
         raise ValueError(f"landscapes must have shape (B, p, p), got {tuple(batch.shape)}.")
-    if not (isinstance(interval, (int, float)) and interval > 0 and math.isfinite(interval)):
-        raise ValueError(f"interval must be a positive finite number, got {interval!r}.")
+    interval = check_positive_float(interval, "interval")
     check_finite(batch, "landscapes")
     distances = offset_distances(batch.shape[-1], float(interval), norm_type)
     result = np.zeros(batch.shape[0], dtype=np.float64)

@@ -63,7 +63,8 @@ def _check_params(params, motif_type, name):
     if tensor.ndim == 1 and tensor.shape[0] == width:
         tensor = tensor.unsqueeze(0)
     if tensor.ndim != 2 or tensor.shape[1] != width or tensor.shape[0] == 0:
-        raise ValueError(f"{name}_params must have shape (n, {width}) for {motif_type}, got {tuple(tensor.shape)}.")
+        raise ValueError(f"{name}_params must have shape (n, {width}) with n >= 1 for {motif_type}, "
+                         f"got {tuple(tensor.shape)}.")
     if not torch.isfinite(tensor).all():
         raise ValueError(f"{name}_params contains NaN or infinite values.")
     if (tensor[:, : n_weights(motif_type)] == 0).any():
@@ -414,6 +415,9 @@ def escape(escaper_params, escaper_type, catcher_params=None, value_range=(-1, 1
     grouped = raw.ndim == 3
     if grouped:
         n_groups, n_escapers = raw.shape[:2]
+        if n_groups == 0 or n_escapers == 0:
+            raise ValueError(f"escaper_params must have shape (E, P) or (G, E, P) with G, E >= 1, "
+                             f"got {tuple(raw.shape)}.")
         escapers = _check_params(raw.reshape(n_groups * n_escapers, -1), escaper_type, "escaper")
         escapers = escapers.reshape(n_groups, n_escapers, -1)
     else:
