@@ -12,7 +12,7 @@ setup(
     license="GPL-3.0-or-later",
     python_requires=">=3.11",
     packages=find_packages(include=["effect", "effect.*", "practice", "practice.*", "works", "works.*"]),
-    package_data={"works": ["confs/*/*", "confs/*.md"]},
+    package_data={"works": ["confs/*/*", "confs/*.md"], "practice": ["data/uci/*"]},
     install_requires=[
         "torch==2.13.0",
         "numpy>=2.0",

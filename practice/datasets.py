@@ -1,36 +1,37 @@
-"""The three UCI classification data sets of task_4 (spec-practice §5.2).
+"""The three UCI classification data sets of task 4, shipped with the package.
 
 Ecoli (UCI 39, ``ecoli.data``), Glass Identification (UCI 42, ``glass.data``)
 and Vertebral Column, 3 classes (UCI 212, ``column_3C.dat``) are read in their
 original UCI formats, verified by SHA-256, and split per class half/half as the
-reference does.
+original does.
 
-Where the files come from (first hit wins):
+The files ship inside the package (``practice/data/uci``, CC BY 4.0; citation and
+licence in the ``README.md`` there), so nothing is ever downloaded. Where a file is
+read from (first match wins):
 
 1. the ``data_dir`` argument;
-2. the folder in the environment variable ``MOTIFEFFECT_UCI_DIR``;
-3. the cache folder (``cache_dir`` argument, else ``$XDG_CACHE_HOME/motifeffect/uci``
-   or ``~/.cache/motifeffect/uci``);
-4. with ``download=True``: the UCI archive (urllib), verified and stored in the cache.
+2. the folder named by the environment variable ``MOTIFEFFECT_UCI_DIR``;
+3. the packaged copy (:data:`DATA_DIR`).
+
+A folder given by 1. or 2. must exist and hold the file: a missing folder or file
+raises ``FileNotFoundError`` naming ``data_dir`` or the variable, never a silent
+fallback to another copy. Every file is checked against its published SHA-256
+before it is parsed (``verify=True``).
 
 Examples
 --------
->>> import os
->>> data = load_dataset("glass")                         # doctest: +SKIP
->>> data.features.shape, data.label_number               # doctest: +SKIP
+>>> data = load_dataset("glass")
+>>> data.features.shape, data.label_number
 ((214, 9), 6)
->>> split = prepare_supervision_data("glass", seed=0)    # doctest: +SKIP
->>> len(split.trained_outputs), len(split.tested_outputs)  # doctest: +SKIP
+>>> split = prepare_supervision_data("glass", seed=0)
+>>> len(split.trained_outputs), len(split.tested_outputs)
 (109, 105)
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -38,10 +39,13 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["UCI_DATASETS", "DATASET_ALIASES", "UCIDataset", "SupervisionData", "load_dataset", "parse_dataset",
-           "download_dataset", "verify_checksum", "locate_dataset", "split_per_class", "prepare_supervision_data",
-           "ENV_VARIABLE"]
+           "verify_checksum", "locate_dataset", "split_per_class", "prepare_supervision_data", "ENV_VARIABLE",
+           "DATA_DIR"]
 
+#: Environment variable naming a folder with other copies of the UCI files.
 ENV_VARIABLE = "MOTIFEFFECT_UCI_DIR"
+#: The packaged copies of the three data sets (package data of ``practice``).
+DATA_DIR = Path(__file__).resolve().parent / "data" / "uci"
 SEMANTICS = ("reference", "corrected")
 
 
@@ -51,8 +55,6 @@ class _Spec:
     uci_id: int
     file: str
     sha256: str
-    url: str
-    archive_member: str | None
     separator: str | None          # None = runs of whitespace
     columns: int
     feature_columns: tuple         # 0-based column indices of the features
@@ -66,19 +68,16 @@ class _Spec:
 
 UCI_DATASETS = {
     "ecoli": _Spec(
-        "ecoli", 39, "ecoli.data", "008bd8fbb1d8b34040c3c8c4e987cac2a7ebf116e008b140cc6441be5261ba1d",
-        "https://archive.ics.uci.edu/ml/machine-learning-databases/ecoli/ecoli.data", None, None, 9,
+        "ecoli", 39, "ecoli.data", "008bd8fbb1d8b34040c3c8c4e987cac2a7ebf116e008b140cc6441be5261ba1d", None, 9,
         tuple(range(1, 8)), 8, 0, ("mcg", "gvh", "lip", "chg", "aac", "alm1", "alm2"), 336,
         "case study in biology", "biology"),
     "glass": _Spec(
-        "glass", 42, "glass.data", "dd67373f4baf2807345df02cbfef2093d342e61ad0d82a4fb79af43ef8ce449d",
-        "https://archive.ics.uci.edu/ml/machine-learning-databases/glass/glass.data", None, ",", 11,
+        "glass", 42, "glass.data", "dd67373f4baf2807345df02cbfef2093d342e61ad0d82a4fb79af43ef8ce449d", ",", 11,
         tuple(range(1, 10)), 10, 0, ("RI", "Na", "Mg", "Al", "Si", "K", "Ca", "Ba", "Fe"), 214,
         "case study in physics and chemistry", "physics-chemistry"),
     "vertebral-column": _Spec(
         "vertebral-column", 212, "column_3C.dat", "fb5fc4ae49d9f2586158f3368058309364ec3153954cd2ff01fb15d739fe552f",
-        "https://archive.ics.uci.edu/ml/machine-learning-databases/00212/vertebral_column_data.zip",
-        "column_3C.dat", " ", 7, tuple(range(0, 6)), 6, None,
+        " ", 7, tuple(range(0, 6)), 6, None,
         ("pelvic_incidence", "pelvic_tilt", "lumbar_lordosis_angle", "sacral_slope", "pelvic_radius",
          "degree_spondylolisthesis"), 310, "case study in health and medicine", "health-medicine"),
 }
@@ -150,63 +149,49 @@ def verify_checksum(name, path):
     return path
 
 
-def _cache_dir(cache_dir=None):
-    if cache_dir is not None:
-        return Path(cache_dir)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "motifeffect" / "uci"
+def _folder_file(folder, file, name):
+    """``folder / file``; ``FileNotFoundError`` naming ``name`` if the folder or the file is missing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{name}: folder {folder} does not exist")
+    path = folder / file
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: {path} does not exist (the folder has no {file})")
+    return path
 
 
-def locate_dataset(name, data_dir=None, cache_dir=None):
-    """Path of the file of ``name`` from data_dir / $MOTIFEFFECT_UCI_DIR / the cache, or None."""
-    spec = _spec(name)
-    if data_dir is not None:  # an explicit folder is authoritative
-        path = Path(data_dir) / spec.file
-        if not path.is_file():
-            raise FileNotFoundError(f"data_dir: {path} does not exist")
-        return path
-    for folder in (os.environ.get(ENV_VARIABLE), _cache_dir(cache_dir)):
-        if folder and (Path(folder) / spec.file).is_file():
-            return Path(folder) / spec.file
-    return None
-
-
-def download_dataset(name, cache_dir=None, url=None, opener=None, timeout=60):
-    """Download ``name`` from the UCI archive, verify its SHA-256 and store it in the cache.
+def locate_dataset(name, data_dir=None):
+    """Path of the file of ``name``: in ``data_dir``, else in ``$MOTIFEFFECT_UCI_DIR``, else the packaged copy.
 
     Parameters
     ----------
     name : str
-    cache_dir : path-like, optional
-    url : str, optional
-        Override of the archive URL (e.g. a ``file://`` mirror).
-    opener : callable(url, timeout) -> file-like, optional
-        Defaults to ``urllib.request.urlopen``.
+        A data set name or alias.
+    data_dir : path-like, optional
+        Folder holding the original file.
 
     Returns
     -------
-    Path of the verified file. The file is written only after verification.
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``data_dir`` (or the folder of ``$MOTIFEFFECT_UCI_DIR``) does not exist or
+        does not hold the file; the message names the argument (or the variable).
+
+    Examples
+    --------
+    >>> locate_dataset("biology") == DATA_DIR / "ecoli.data"   # unless $MOTIFEFFECT_UCI_DIR is set
+    True
     """
     spec = _spec(name)
-    url = url or spec.url
-    opener = opener or urllib.request.urlopen
-    with opener(url, timeout=timeout) as response:
-        payload = response.read()
-    if spec.archive_member is not None and payload[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            members = [m for m in archive.namelist() if Path(m).name == spec.archive_member]
-            if not members:
-                raise ValueError(f"{url}: archive has no member {spec.archive_member}")
-            payload = archive.read(members[0])
-    actual = _sha256(payload)
-    if actual != spec.sha256:
-        raise ValueError(f"{url}: SHA-256 mismatch for {spec.file} (expected {spec.sha256}, got {actual})")
-    target = _cache_dir(cache_dir) / spec.file
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(payload)
-    os.replace(temporary, target)
-    return target
+    if data_dir is not None:
+        return _folder_file(data_dir, spec.file, "data_dir")
+    folder = os.environ.get(ENV_VARIABLE)
+    if folder:
+        return _folder_file(folder, spec.file, f"${ENV_VARIABLE}")
+    return _folder_file(DATA_DIR, spec.file, "packaged UCI data")
 
 
 def _number(text, path, line_number, column):
@@ -271,29 +256,30 @@ def parse_dataset(name, path, check_rows=True):
 
 
 def load_dataset(name, data_dir=None, download=False, cache_dir=None, verify=True):
-    """Locate (or download), verify and parse one data set.
+    """Locate, verify and parse one data set.
 
     Parameters
     ----------
     name : {"ecoli", "glass", "vertebral-column"} or an alias in DATASET_ALIASES
     data_dir : path-like, optional
-        Folder holding the original file (offline use).
-    download : bool, default False
-        Download from the UCI archive into the cache when not found locally.
-    cache_dir : path-like, optional
+        Folder holding the original file; default ``$MOTIFEFFECT_UCI_DIR`` if set, else
+        the packaged copy (see :func:`locate_dataset`).
+    download, cache_dir : optional
+        Ignored: the data ship with the package and are never downloaded (the arguments
+        are kept so that callers of earlier versions keep working).
     verify : bool, default True
         Check the SHA-256 before parsing.
 
     Returns
     -------
     UCIDataset
+
+    Examples
+    --------
+    >>> load_dataset("vertebral").class_names
+    ('DH', 'SL', 'NO')
     """
-    path = locate_dataset(name, data_dir, cache_dir)
-    if path is None:
-        if not download:
-            raise FileNotFoundError(f"{_spec(name).file} not found in data_dir, ${ENV_VARIABLE} or the cache "
-                                    f"{_cache_dir(cache_dir)}; pass download=True or data_dir")
-        path = download_dataset(name, cache_dir)
+    path = locate_dataset(name, data_dir)
     if verify:
         verify_checksum(name, path)
     return parse_dataset(name, path)
@@ -343,19 +329,34 @@ def prepare_supervision_data(name, seed=None, data_dir=None, download=False, cac
     """Build the reference's per-domain tuple for ``SupervisionTask``.
 
     ``data_ranges`` are per-feature [min, max] over train ∪ test. ``semantics``
-    controls the ``data_types``/``data_names`` quirk (spec §8.3 item 11): the
+    controls the ``data_types``/``data_names`` quirk (``docs/quirks.md``): the
     reference takes rows [1:-1] of the ucimlrepo variables table, assuming an ID
     row first. Vertebral Column has none, so "reference" yields the 5 names
     ``feature_names[1:]`` and 5 types (the last feature is then never noised);
     "corrected" yields all 6. Ecoli and Glass are the same in both modes.
 
+    Parameters
+    ----------
+    name : str
+        A data set name or alias (:data:`DATASET_ALIASES`).
+    seed : None, int or numpy.random.Generator
+        Source of the per-class shuffles (:func:`split_per_class`).
+    data_dir, download, cache_dir :
+        As in :func:`load_dataset` (``download`` and ``cache_dir`` are ignored).
+    semantics : {"reference", "corrected"}
+
     Returns
     -------
     SupervisionData
+
+    Examples
+    --------
+    >>> prepare_supervision_data("health-medicine", seed=0).data_names[0]
+    'pelvic_tilt'
     """
     if semantics not in SEMANTICS:
         raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}")
-    data = load_dataset(name, data_dir=data_dir, download=download, cache_dir=cache_dir)
+    data = load_dataset(name, data_dir=data_dir)
     train, test = split_per_class(data.labels, seed)
     names, types = data.feature_names, data.feature_types
     if semantics == "reference" and UCI_DATASETS[data.name].id_column is None:

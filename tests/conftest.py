@@ -1,20 +1,14 @@
-"""Shared pytest fixtures: single-threaded torch, the shared UCI folder."""
-
-import os
-from pathlib import Path
+"""Shared pytest fixtures: single-threaded torch, the packaged UCI folder."""
 
 import pytest
 import torch
 
-torch.set_num_threads(1)
+from practice.datasets import DATA_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_UCI = Path(os.environ.get("MOTIFEFFECT_UCI_DIR", ROOT.parent / "shared" / "data" / "uci"))
+torch.set_num_threads(1)
 
 
 @pytest.fixture
 def uci_dir():
-    """The folder with the authentic UCI files; skips when it is absent."""
-    if not (SHARED_UCI / "ecoli.data").is_file():
-        pytest.skip(f"UCI reference data not found at {SHARED_UCI} (set MOTIFEFFECT_UCI_DIR)")
-    return SHARED_UCI
+    """The folder with the authentic UCI files shipped inside the package (``practice/data/uci``)."""
+    return DATA_DIR

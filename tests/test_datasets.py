@@ -1,15 +1,13 @@
-"""practice.datasets: parsing, checksums, the per-class split, corrupt files, download path."""
+"""practice.datasets: packaged files, parsing, checksums, the per-class split, corrupt files, other copies."""
 
 import hashlib
-import io
 import shutil
-import zipfile
 
 import numpy as np
 import pytest
 
 from practice import datasets
-from practice.datasets import (UCI_DATASETS, download_dataset, load_dataset, parse_dataset,
+from practice.datasets import (DATA_DIR, UCI_DATASETS, load_dataset, locate_dataset, parse_dataset,
                                prepare_supervision_data, split_per_class, verify_checksum)
 
 README_FACTS = {  # rows, features, class counts in order of first appearance (data README)
@@ -21,9 +19,8 @@ SPLITS = {"ecoli": (170, 166), "glass": (109, 105), "vertebral-column": (155, 15
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch, tmp_path):
+def isolated_environment(monkeypatch):
     monkeypatch.delenv(datasets.ENV_VARIABLE, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
 
 
 @pytest.mark.parametrize("name", list(README_FACTS))
@@ -119,48 +116,34 @@ def test_corrupt_files_name_file_and_line(uci_dir, tmp_path, file, name, transfo
         parse_dataset(name, path)
 
 
+def test_packaged_files_are_the_published_ones():
+    for spec in UCI_DATASETS.values():
+        path = DATA_DIR / spec.file
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == spec.sha256
+        assert locate_dataset(spec.name) == path
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in readme and all(spec.sha256 in readme for spec in UCI_DATASETS.values())
+
+
+def test_default_load_needs_no_folder():
+    assert load_dataset("ecoli").features.shape == (336, 7)
+    assert prepare_supervision_data("glass", seed=0).label_number == 6
+
+
 def test_environment_variable_and_missing_files(uci_dir, tmp_path, monkeypatch):
     shutil.copy(uci_dir / "ecoli.data", tmp_path / "ecoli.data")
-    with pytest.raises(FileNotFoundError, match="download=True"):
-        load_dataset("ecoli")
     monkeypatch.setenv(datasets.ENV_VARIABLE, str(tmp_path))
+    assert locate_dataset("ecoli") == tmp_path / "ecoli.data"
     assert load_dataset("ecoli").features.shape == (336, 7)
-    with pytest.raises(FileNotFoundError, match="data_dir"):
+    # the folder of the variable lacks glass.data: an error naming the variable, no fallback
+    with pytest.raises(FileNotFoundError, match=r"\$MOTIFEFFECT_UCI_DIR: .*glass\.data does not exist"):
+        load_dataset("glass")
+    monkeypatch.setenv(datasets.ENV_VARIABLE, str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match=r"\$MOTIFEFFECT_UCI_DIR: folder .*nowhere does not exist"):
+        load_dataset("ecoli")
+    with pytest.raises(FileNotFoundError, match=r"data_dir: folder .*nowhere does not exist"):
         load_dataset("glass", data_dir=tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match=r"data_dir: .*glass\.data does not exist"):
+        load_dataset("glass", data_dir=tmp_path)
     with pytest.raises(ValueError, match="name must be one of"):
         load_dataset("iris")
-
-
-def test_download_plain_file_from_file_url(uci_dir, tmp_path):
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    shutil.copy(uci_dir / "glass.data", mirror / "glass.data")
-    cache = tmp_path / "cache"
-    path = download_dataset("glass", cache_dir=cache, url=(mirror / "glass.data").as_uri())
-    assert path == cache / "glass.data"
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == UCI_DATASETS["glass"].sha256
-    assert load_dataset("glass", cache_dir=cache).features.shape == (214, 9)  # found in the cache
-
-
-def test_download_zip_member_with_monkeypatched_opener(uci_dir, tmp_path):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("column_2C.dat", b"irrelevant\n")
-        archive.writestr("column_3C.dat", (uci_dir / "column_3C.dat").read_bytes())
-    requested = []
-
-    def opener(url, timeout):
-        requested.append(url)
-        return io.BytesIO(buffer.getvalue())
-
-    cache = tmp_path / "cache"
-    path = download_dataset("vertebral-column", cache_dir=cache, opener=opener)
-    assert requested == [UCI_DATASETS["vertebral-column"].url]
-    assert path.read_bytes() == (uci_dir / "column_3C.dat").read_bytes()
-
-
-def test_download_rejects_wrong_payload_and_writes_nothing(tmp_path):
-    cache = tmp_path / "cache"
-    with pytest.raises(ValueError, match="SHA-256 mismatch for ecoli.data"):
-        download_dataset("ecoli", cache_dir=cache, opener=lambda url, timeout: io.BytesIO(b"not the data\n"))
-    assert not (cache / "ecoli.data").exists()
