@@ -43,6 +43,7 @@ import torch
 from torch import nn
 
 from effect._checks import check_semantics
+from effect.operations import calculate_hessian_eigenvalues
 from effect.structures import MOTIF_INDICES, restricted_loop_signs
 
 __all__ = [
@@ -433,8 +434,6 @@ class MotifNetwork(nn.Module):
             return None
         if input_data is None or expected_landscape is None:
             raise ValueError("input_data and expected_landscape must be given together.")
-        from effect.operations import calculate_hessian_eigenvalues
-
         return calculate_hessian_eigenvalues(self, criterion or nn.MSELoss(), input_data, expected_landscape)
 
 

@@ -35,6 +35,7 @@ from tqdm.auto import tqdm
 from effect._checks import check_finite, check_points, check_positive_int, check_semantics, check_value_range
 from effect.engine import grid_inputs, line_inputs, motif_outputs, raw_outputs
 from effect.motifs import NeuralMotif, WeightRangeError
+from effect.nearest import nearest_differences
 from effect.structures import ALL_MOTIF_TYPES, n_parameters, n_weights, weight_signs
 
 __all__ = [
@@ -677,6 +678,4 @@ def calculate_differences(landscapes_1, landscapes_2=None, norm_type="L-2", verb
         raise ValueError(f"norm_type must be one of {_NORM_TYPES}, got {norm_type!r}.")
     if not isinstance(verbose, (bool, np.bool_)):
         raise TypeError(f"verbose must be a bool, got {type(verbose).__name__}.")
-    from effect.nearest import nearest_differences
-
     return nearest_differences(landscapes_1, landscapes_2, norm_type, verbose=bool(verbose))
