@@ -62,9 +62,27 @@ def check_points(points, name: str = "points") -> int:
     return int(points)
 
 
+def _inside_transform(tensor) -> bool:
+    """True for a tensor wrapped by a ``torch.func`` transform (vmap, grad, jacrev, ...).
+
+    Its values cannot be inspected there (data-dependent control flow), so value checks
+    are skipped inside transforms; shapes and dtypes are still checked.
+    """
+    wrapped = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
+    return bool(wrapped is not None and wrapped(tensor))
+
+
 def check_finite(array, name: str):
-    """Raise ``ValueError`` if a numpy array or tensor holds NaN or infinity."""
-    finite = torch.isfinite(array).all().item() if isinstance(array, torch.Tensor) else np.isfinite(array).all()
+    """Raise ``ValueError`` if a numpy array or tensor holds NaN or infinity.
+
+    Tensors inside a ``torch.func`` transform are not inspected (see ``_inside_transform``).
+    """
+    if isinstance(array, torch.Tensor):
+        if _inside_transform(array):
+            return array
+        finite = torch.isfinite(array).all().item()
+    else:
+        finite = np.isfinite(array).all()
     if not finite:
         raise ValueError(f"{name} contains NaN or infinite values.")
     return array

@@ -4,7 +4,7 @@ Public names follow the original ``effect/operations.py``.
 Population work (:func:`calculate_landscapes`, :func:`generate_outputs`,
 :func:`generate_motifs`) goes through the batched :mod:`effect.engine` in
 chunks; :func:`calculate_landscape` and friends run one ``NeuralMotif`` (the
-per-item reference path, see also :func:`_generate_outputs_loop`).
+per-item reference path the batched functions are tested against).
 
 Two functions carry an original quirk behind ``semantics``:
 :func:`calculate_gradients` (accumulated input gradients) and
@@ -589,19 +589,6 @@ def generate_outputs(motif_type, motif_index, activations, aggregations, weight_
     _fill_landscapes(landscapes, params, motif_type, inputs, activations, aggregations or None, batch_size, verbose,
                      device)
     return params, landscapes
-
-
-def _generate_outputs_loop(motif_type, motif_index, activations, aggregations, weight_groups, bias_groups,
-                           value_range, points):
-    """Literal per-motif reference path of :func:`generate_outputs` (one NeuralMotif per combination)."""
-    parameters, landscapes = [], []
-    for weights in itertools.product(*weight_groups):
-        for biases in itertools.product(*bias_groups):
-            motif = NeuralMotif(motif_type, motif_index, activations, aggregations, weights=list(weights),
-                                biases=list(biases))
-            landscapes.append(calculate_landscape(value_range, points, motif).reshape(-1).tolist())
-            parameters.append([w.value() for w in motif.w] + [b.value() for b in motif.b])
-    return np.array(parameters, dtype=np.float64), np.array(landscapes, dtype=np.float64)
 
 
 def generate_motifs(motif_type, motif_index, activations, aggregations, weight_groups, bias_groups, value_range,

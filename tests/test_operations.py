@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from _reference_operations import generate_outputs_loop
 from effect.motifs import NeuralMotif
 from effect.operations import (
-    _generate_outputs_loop,
     calculate_differences,
     calculate_gradients,
     calculate_hessian_eigenvalues,
@@ -244,7 +244,7 @@ def test_generate_outputs_equals_the_per_motif_loop(structure):
     biases = [np.array([-1.0, 0.4])] * 2 if loop else [np.array([-1.0, 0.0, 0.7])]
     args = (motif_type, int(index), T2 if loop else T1, S2 if loop else S1, groups, biases, RANGE, 9)
     params, landscapes = generate_outputs(*args, batch_size=5)
-    expected_params, expected_landscapes = _generate_outputs_loop(*args)
+    expected_params, expected_landscapes = generate_outputs_loop(*args)
     np.testing.assert_array_equal(params, expected_params)
     np.testing.assert_array_equal(landscapes, expected_landscapes)
 
@@ -254,7 +254,7 @@ def test_generate_outputs_other_options_and_chunking():
     args = ("incoherent-loop", 2, ["sigmoid", "relu"], ["max", "sum"], groups, [np.array([0.1]), np.array([-0.2, 0.3])],
             RANGE, 7)
     params, landscapes = generate_outputs(*args, batch_size=3, verbose=True)
-    expected_params, expected = _generate_outputs_loop(*args)
+    expected_params, expected = generate_outputs_loop(*args)
     np.testing.assert_array_equal(params, expected_params)
     np.testing.assert_array_equal(landscapes, expected)
     np.testing.assert_array_equal(generate_outputs(*args, batch_size=1000)[1], landscapes)
@@ -265,7 +265,7 @@ def test_generate_outputs_records_the_given_values():
     float32 (documented deviation). Landscapes equal the per-motif loop either way (float32 forward)."""
     args = ("collider", 1, T1, S1, [[0.7, np.float64(0.3)], np.array([0.1])], [[0.3, -1.0]], RANGE, 5)
     params, landscapes = generate_outputs(*args)
-    literal_params, literal = _generate_outputs_loop(*args)
+    literal_params, literal = generate_outputs_loop(*args)
     np.testing.assert_array_equal(landscapes, literal)
     assert params[0].tolist() == [0.7, 0.1, 0.3] and literal_params[0].tolist() == [float(np.float32(0.7)), 0.1,
                                                                                      float(np.float32(0.3))]

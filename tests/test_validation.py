@@ -184,3 +184,18 @@ def test_custom_templates_of_another_size_are_still_allowed():
     assert count_motifs_from_adjacency_matrix(weights, 2, two_node).tolist() == [2]
     with pytest.raises(ValueError, match="search_size must equal the size of the motifs in detected_motifs"):
         detect_motifs_from_adjacency_matrix(weights, 3, two_node)
+
+
+def test_landscapes_still_work_inside_torch_func_transforms():
+    # values cannot be checked under vmap/grad; the functions must still run there (the packs use them)
+    params = torch.tensor([[-0.7, 0.4, 0.9, 0.2, -0.3], [0.5, 0.5, -0.5, 0.1, 0.0]], dtype=torch.float64)
+    inputs = grid_inputs((-1, 1), 5).double()
+
+    def gradient(row):
+        return torch.func.grad(lambda x: motif_outputs(row[None], "incoherent-loop", x).sum())(inputs)
+
+    batched = torch.func.vmap(gradient)(params)
+    for k in range(2):
+        x = inputs.clone().requires_grad_(True)
+        motif_outputs(params[k : k + 1], "incoherent-loop", x).sum().backward()
+        torch.testing.assert_close(batched[k], x.grad)
