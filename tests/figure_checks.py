@@ -1,0 +1,98 @@
+"""Checks that a drawn matplotlib figure tells a reader something: data in every axes, no overlapping or tiny text.
+
+Used by the figure tests on every figure of a pipeline run (smoke, or a cached quick run). Each check returns a list
+of human-readable problems; an empty list means the figure passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from matplotlib.collections import Collection
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+
+MIN_FONT_SIZE = 7.0  # points, at the figure's print width
+
+
+def _finite(values) -> bool:
+    array = np.ma.asarray(values, dtype=float)
+    array = array.compressed() if np.ma.isMaskedArray(array) else array.ravel()
+    return array.size > 0 and bool(np.isfinite(array).any())
+
+
+def _has_finite_data(artist) -> bool:
+    if not artist.get_visible():
+        return False
+    if isinstance(artist, Line2D):
+        x, y = artist.get_xdata(orig=False), artist.get_ydata(orig=False)
+        return np.size(x) > 0 and _finite(np.asarray(x, dtype=float) + np.asarray(y, dtype=float))
+    if isinstance(artist, AxesImage):
+        return _finite(artist.get_array())
+    if isinstance(artist, Collection):
+        array = artist.get_array()
+        if array is not None and np.size(array):
+            return _finite(array)
+        offsets = artist.get_offsets()
+        if np.size(offsets):
+            return _finite(offsets)
+        return any(_finite(path.vertices) for path in artist.get_paths())
+    if isinstance(artist, Patch):
+        extents = artist.get_extents()
+        return bool(np.isfinite([extents.x0, extents.y0, extents.x1, extents.y1]).all()
+                    and (extents.width > 0 or extents.height > 0))
+    return False
+
+
+def empty_axes(fig) -> list[str]:
+    """Axes that hold no artist with finite data (text-only "not computed" panels, blank plots, all-NaN data)."""
+    problems = []
+    for index, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        artists = list(ax.lines) + list(ax.collections) + list(ax.images) + list(ax.patches)
+        if not any(_has_finite_data(a) for a in artists):
+            title = ax.get_title() or ax.get_ylabel() or ax.get_xlabel() or f"axes #{index}"
+            problems.append(f"axes {title!r} holds no finite data")
+    return problems
+
+
+def _texts(fig):
+    seen = set()
+    for text in fig.findobj(Text):
+        if id(text) in seen or not text.get_visible() or not text.get_text().strip():
+            continue
+        seen.add(id(text))
+        yield text
+
+
+def small_text(fig, minimum: float = MIN_FONT_SIZE) -> list[str]:
+    """Visible texts set below ``minimum`` points."""
+    return [f"text {t.get_text()!r} at {t.get_fontsize():.1f} pt < {minimum} pt"
+            for t in _texts(fig) if t.get_fontsize() < minimum - 1e-9]
+
+
+def overlapping_text(fig, tolerance: float = 0.5) -> list[str]:
+    """Pairs of visible texts whose rendered bounding boxes overlap by more than ``tolerance`` pixels each way."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in _texts(fig):
+        box = text.get_window_extent(renderer)
+        if box.width > 0 and box.height > 0 and np.isfinite([box.x0, box.y0, box.x1, box.y1]).all():
+            boxes.append((text, box))
+    problems = []
+    for (first, a), (second, b) in itertools.combinations(boxes, 2):
+        width = min(a.x1, b.x1) - max(a.x0, b.x0)
+        height = min(a.y1, b.y1) - max(a.y0, b.y0)
+        if width > tolerance and height > tolerance:
+            problems.append(f"text {first.get_text()!r} overlaps {second.get_text()!r}")
+    return problems
+
+
+def figure_problems(fig, minimum: float = MIN_FONT_SIZE) -> list[str]:
+    """Every problem of a figure: empty axes, text below ``minimum`` points, overlapping text."""
+    return empty_axes(fig) + small_text(fig, minimum) + overlapping_text(fig)
