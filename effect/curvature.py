@@ -6,7 +6,7 @@
   squared Frobenius norm of ``C``.
 * :func:`hessian_trace` -- Hutchinson's estimator ``tr H ~ mean_i v_i' H v_i``
   over Rademacher probes ``v_i``, with its standard error. The Hessian-vector
-  products are forward-over-reverse (``torch.func.jvp`` of ``torch.func.grad``),
+  products are reverse-over-reverse (``torch.func.vjp`` of ``torch.func.grad``),
   batched over probes with ``torch.func.vmap``.
 * :func:`hessian_spectrum` -- stochastic Lanczos quadrature: Lanczos with full
   reorthogonalisation from several random unit vectors at once, giving a
@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad, jvp, vmap
+from torch.func import functional_call, grad, vjp, vmap
 
 __all__ = [
     "ParticipationRatio",
@@ -131,8 +131,14 @@ def _flat_loss(model, loss_fn, batch):
 
 
 def _batched_hvp(loss, flat):
-    gradient = grad(loss)
-    return vmap(lambda v: jvp(gradient, (flat,), (v,))[1])
+    """``V (R, P) -> V H`` by reverse-over-reverse: one pull-back of the gradient, vmapped over probes.
+
+    (Forward-over-reverse, ``jvp`` of ``grad``, fails on some losses such as
+    ``mse_loss`` in this torch version; ``H`` is symmetric, so the pull-back is
+    the Hessian-vector product.)
+    """
+    _, pullback = vjp(grad(loss), flat)
+    return vmap(lambda v: pullback(v)[0])
 
 
 def exact_hessian(model, loss_fn, batch):
