@@ -36,6 +36,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from effect._adam import BatchedAdam
+
 __all__ = [
     "BASE_FUNCTIONS",
     "FIXED_ACTIVATIONS",
@@ -559,7 +561,7 @@ def meta_learn(network, activation, loss_fn, inputs, targets, outer_steps=100, i
         raise ValueError("network does not use activation: none of its parameters belong to network.")
     theta = {n: p.detach().clone().requires_grad_(True) for n, p in named.items() if id(p) not in sub_ids}
     sub = {n: named[n] for n in sub_names}
-    optimizer = torch.optim.Adam(list(sub.values()), lr=outer_lr)
+    optimizers = [BatchedAdam(p, outer_lr) for p in sub.values()]  # Adam's update, without torch.optim's import cost
     generator = torch.Generator().manual_seed(int(seed))
     count = inputs.shape[0]
     size = min(batch_size, count)
@@ -585,11 +587,10 @@ def meta_learn(network, activation, loss_fn, inputs, targets, outer_steps=100, i
             inner_loss[step, k] = float(loss.detach())
         x, y = batch()
         loss = loss_fn(functional_call(network, {**current, **sub}, (x,)), y)
-        optimizer.zero_grad()
         grads = torch.autograd.grad(loss, list(sub.values()), allow_unused=True)
-        for p, g in zip(sub.values(), grads):
-            p.grad = torch.zeros_like(p) if g is None else g
-        optimizer.step()
+        with torch.no_grad():
+            for p, g, optimizer in zip(sub.values(), grads, optimizers):
+                optimizer.step(p, torch.zeros_like(p) if g is None else g)
         outer_loss[step] = float(loss.detach())
         theta = {n: p.detach().requires_grad_(True) for n, p in current.items()}
     if snapshot_every:
