@@ -6,8 +6,8 @@
   squared Frobenius norm of ``C``.
 * :func:`hessian_trace` -- Hutchinson's estimator ``tr H ~ mean_i v_i' H v_i``
   over Rademacher probes ``v_i``, with its standard error. The Hessian-vector
-  products are reverse-over-reverse (``torch.func.vjp`` of ``torch.func.grad``),
-  batched over probes with ``torch.func.vmap``.
+  products are reverse-over-reverse (a second backward pass through the
+  gradient), batched over probes with ``is_grads_batched`` (``vmap`` inside autograd).
 * :func:`hessian_spectrum` -- stochastic Lanczos quadrature: Lanczos with full
   reorthogonalisation from several random unit vectors at once, giving a
   discrete spectral density (Ritz values and weights) whose ``k``-th moment is
@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad, vjp, vmap
+from torch.func import functional_call
 
 __all__ = [
     "ParticipationRatio",
@@ -131,14 +131,26 @@ def _flat_loss(model, loss_fn, batch):
 
 
 def _batched_hvp(loss, flat):
-    """``V (R, P) -> V H`` by reverse-over-reverse: one pull-back of the gradient, vmapped over probes.
+    """``V (R, P) -> V H``: one gradient graph, then batched vector-Jacobian products of the gradient.
 
-    (Forward-over-reverse, ``jvp`` of ``grad``, fails on some losses such as
-    ``mse_loss`` in this torch version; ``H`` is symmetric, so the pull-back is
-    the Hessian-vector product.)
+    ``torch.autograd.grad(..., is_grads_batched=True)`` vmaps the second
+    backward pass over the rows of ``V``; ``H`` is symmetric, so each row is a
+    Hessian-vector product. (``torch.func.jvp`` of ``torch.func.grad`` fails on
+    some losses such as ``mse_loss`` in this torch version, and the first use of
+    ``torch.func.grad`` imports the compiler stack, which costs seconds.)
     """
-    _, pullback = vjp(grad(loss), flat)
-    return vmap(lambda v: pullback(v)[0])
+    point = flat.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        (gradient,) = torch.autograd.grad(loss(point), point, create_graph=True)
+
+    def product(vectors):
+        if not gradient.requires_grad:  # the loss is at most linear in the parameters
+            return torch.zeros_like(vectors)
+        (out,) = torch.autograd.grad(gradient, point, vectors, is_grads_batched=True, retain_graph=True,
+                                     allow_unused=True)
+        return torch.zeros_like(vectors) if out is None else out
+
+    return product
 
 
 def exact_hessian(model, loss_fn, batch):
