@@ -459,7 +459,8 @@ def compare_loop_types(activations, magnitudes=None, biases=None, value_range=(-
             entry[loop] = {"lipschitz": np.concatenate(lipschitz), "difference": np.concatenate(difference)}
         medians = {f"{loop}.{measure}": float(np.median(entry[loop][measure]))
                    for loop in ("incoherent-loop", "coherent-loop") for measure in ("lipschitz", "difference")}
-        medians["incoherent_lower_lipschitz"] = medians["incoherent-loop.lipschitz"] < medians["coherent-loop.lipschitz"]
+        medians["incoherent_lower_lipschitz"] = (medians["incoherent-loop.lipschitz"]
+                                                 < medians["coherent-loop.lipschitz"])
         medians["incoherent_larger_difference"] = (medians["incoherent-loop.difference"]
                                                    > medians["coherent-loop.difference"])
         entry["summary"] = medians

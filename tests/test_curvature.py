@@ -146,3 +146,24 @@ def test_curvature_rejects_bad_arguments():
         hessian_trace(model, loss, batch[0])
     with pytest.raises(ValueError, match="starts"):
         hessian_spectrum(model, loss, batch, starts=torch.eye(3))
+
+
+def test_hessian_of_a_mixed_network_with_interpolated_activations():
+    from effect.learned import DiverseNetwork, InterpolatedActivation
+
+    frozen = InterpolatedActivation.from_function(torch.sin, points=100, interval=(-10, 10))
+    model = DiverseNetwork((3, 4, 2), [frozen, "tanh"], seed=0).double()
+    generator = torch.Generator().manual_seed(6)
+    batch = (torch.randn(30, 3, generator=generator, dtype=torch.float64),
+             torch.randint(0, 2, (30,), generator=generator))
+    loss = torch.nn.functional.cross_entropy
+    hessian = exact_hessian(model, loss, batch)
+    assert torch.allclose(hessian, hessian.T, atol=1e-12)
+    fast = hessian_trace(model, loss, batch, samples=16, seed=1)
+    slow = _hessian_trace_loop(model, loss, batch, samples=16, seed=1)
+    assert fast.estimate == pytest.approx(slow.estimate, rel=1e-10)
+    size = hessian.shape[0]
+    density = hessian_spectrum(model, loss, batch, iterations=size, starts=torch.eye(size, dtype=torch.float64))
+    eigenvalues = np.linalg.eigvalsh(hessian.numpy())
+    for k in (1, 2):
+        assert density.moment(k) == pytest.approx(np.mean(eigenvalues**k), rel=1e-8, abs=1e-12)
