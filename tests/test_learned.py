@@ -241,3 +241,34 @@ def test_neural_motif_accepts_learned_activation_and_agrees_with_engine():
                           atol=1e-6)
     with pytest.raises(ValueError, match="activations"):
         NeuralMotif("incoherent-loop", 1, ["tanh", "softsign"], ["sum", "sum"])
+
+
+def test_learned_module_validates_its_arguments():
+    with pytest.raises(ValueError, match="base"):
+        LearnedActivation("cosine")
+    with pytest.raises(ValueError, match="assignment is required"):
+        LearnedActivation(types=2)(torch.zeros(3))
+    with pytest.raises(ValueError, match="assignment"):
+        LearnedActivation(types=2)(torch.zeros(2, 3), torch.tensor([0, 2, 1]))
+    with pytest.raises(ValueError, match="strictly increasing"):
+        InterpolatedActivation([0.0, 0.0, 1.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="extrapolate"):
+        InterpolatedActivation([0.0, 1.0], [1.0, 2.0], extrapolate="cubic")
+    act = LearnedActivation(types=2, hidden=4)
+    net = DiverseNetwork((1, 4, 1), "relu")
+    with pytest.raises(ValueError, match="does not use activation"):
+        meta_learn(net, act, torch.nn.functional.mse_loss, torch.zeros(4, 1), torch.zeros(4, 1))
+    with pytest.raises(ValueError, match="inner_lr"):
+        meta_learn(DiverseNetwork((1, 4, 1), act), act, torch.nn.functional.mse_loss, torch.zeros(4, 1),
+                   torch.zeros(4, 1), inner_lr=0)
+
+
+def test_two_hidden_layers_share_one_set_of_types():
+    act = LearnedActivation("sine", types=2, hidden=6)
+    net = DiverseNetwork((3, 4, 4, 1), act, seed=1)
+    names = [n for n, _ in net.named_parameters()]
+    assert sum("learned" in n for n in names) == 4  # one copy of the (k, H) tensors and the output biases
+    x, y = torch.randn(32, 3, generator=torch.Generator().manual_seed(0)), torch.zeros(32, 1)
+    before = act.out_bias.detach().clone()
+    meta_learn(net, act, torch.nn.functional.mse_loss, x, y, outer_steps=2, inner_steps=1, batch_size=8)
+    assert not torch.equal(before, act.out_bias.detach())
