@@ -41,7 +41,7 @@ import torch
 
 from effect._adam import BatchedAdam
 from effect.curvature import hessian_spectrum, hessian_trace, participation_ratio
-from effect.learned import DiverseNetwork, LearnedActivation, extract_activation, meta_learn
+from effect.learned import DiverseNetwork, InterpolatedActivation, LearnedActivation, extract_activation, meta_learn
 
 __all__ = [
     "TASKS",
@@ -53,6 +53,8 @@ __all__ = [
     "train_network",
     "LearnedTypes",
     "learn_types",
+    "types_to_arrays",
+    "types_from_arrays",
     "network_activation",
     "run_unit",
     "euler_forecast",
@@ -300,6 +302,34 @@ def learn_types(task, sizes=None, data=None, seed=None, snapshot_every=0):
                          batch_size=sizes.meta_batch, seed=seed, snapshot_every=snapshot_every)
     types = (extract_activation(activation, 0), extract_activation(activation, 1))
     return LearnedTypes(types, activation, history)
+
+
+def types_to_arrays(types):
+    """The frozen types as plain arrays (for npz files): ``knots`` (P,) and ``values`` (k, P), float64.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from effect.learned import InterpolatedActivation
+    >>> pair = [InterpolatedActivation.from_function(f, points=5) for f in (torch.sin, torch.tanh)]
+    >>> arrays = types_to_arrays(pair)
+    >>> arrays["values"].shape, [t.name for t in types_from_arrays(arrays)]
+    ((2, 5), ['type-1', 'type-2'])
+    """
+    knots = types[0].knots.double().cpu().numpy()
+    for t in types[1:]:
+        if not np.array_equal(t.knots.double().cpu().numpy(), knots):
+            raise ValueError("all types must share the same knots.")
+    return {"knots": knots, "values": np.stack([t.values.double().cpu().numpy() for t in types])}
+
+
+def types_from_arrays(arrays, extrapolate="constant"):
+    """Inverse of :func:`types_to_arrays`: a tuple of :class:`effect.learned.InterpolatedActivation` named ``type-k``."""
+    values = np.asarray(arrays["values"], dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"values must have shape (k, P), got {values.shape}.")
+    return tuple(InterpolatedActivation(arrays["knots"], row, extrapolate, name=f"type-{k + 1}")
+                 for k, row in enumerate(values))
 
 
 def network_activation(network_type, types=None):

@@ -16,6 +16,8 @@ from effect.diversity_experiments import (
     mnist1d_data,
     network_activation,
     run_unit,
+    types_from_arrays,
+    types_to_arrays,
     vanderpol_data,
 )
 from effect.engine import grid_inputs
@@ -129,3 +131,12 @@ def test_compare_loop_types_with_interpolated_tanh_is_close():
                              indices=(1,))
     for loop in ("incoherent-loop", "coherent-loop"):
         assert np.allclose(out["frozen"][loop]["lipschitz"], out["tanh"][loop]["lipschitz"], rtol=0.05, atol=0.02)
+
+
+def test_types_round_trip_through_arrays_gives_identical_units(vanderpol):
+    types = learn_types("vanderpol", SMOKE, data=vanderpol).types
+    arrays = types_to_arrays(types)
+    assert arrays["knots"].shape == (100,) and arrays["values"].shape == (2, 100)
+    restored = types_from_arrays({k: v.copy() for k, v in arrays.items()})
+    first = run_unit("vanderpol", "type-2", 3, types=types, sizes=SMOKE, data=vanderpol)
+    assert run_unit("vanderpol", "type-2", 3, types=restored, sizes=SMOKE, data=vanderpol) == first
