@@ -41,7 +41,8 @@ import torch
 
 from effect._adam import BatchedAdam
 from effect.curvature import hessian_spectrum, hessian_trace, participation_ratio
-from effect.learned import DiverseNetwork, InterpolatedActivation, LearnedActivation, extract_activation, meta_learn
+from effect.learned import (DiverseNetwork, InterpolatedActivation, LearnedActivation, extract_activation,
+                            meta_learn)
 
 __all__ = [
     "TASKS",
@@ -324,7 +325,7 @@ def types_to_arrays(types):
 
 
 def types_from_arrays(arrays, extrapolate="constant"):
-    """Inverse of :func:`types_to_arrays`: a tuple of :class:`effect.learned.InterpolatedActivation` named ``type-k``."""
+    """Inverse of :func:`types_to_arrays`: :class:`effect.learned.InterpolatedActivation` objects named ``type-k``."""
     values = np.asarray(arrays["values"], dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"values must have shape (k, P), got {values.shape}.")
