@@ -24,6 +24,7 @@ setup(
         "gymnasium>=1.0",
         "neat-python==2.0.0",
         "pillow>=10",
+        "mnist1d==0.0.2.post1",
     ],
     extras_require={
         "cluster": ["dask[distributed]>=2024.1"],

@@ -59,6 +59,22 @@ _EXPORTS = {
     "fit_batch": "effect.expression",
 }
 
+_EXPORTS.update({
+    # learned diversity (new in motifeffect): learned activations, curvature, experiment units
+    "LearnedActivation": "effect.learned",
+    "InterpolatedActivation": "effect.learned",
+    "extract_activation": "effect.learned",
+    "DiverseLayer": "effect.learned",
+    "DiverseNetwork": "effect.learned",
+    "meta_learn": "effect.learned",
+    "participation_ratio": "effect.curvature",
+    "hessian_trace": "effect.curvature",
+    "hessian_spectrum": "effect.curvature",
+    "exact_hessian": "effect.curvature",
+    "learn_types": "effect.diversity_experiments",
+    "compare_loop_types": "effect.diversity_experiments",
+})
+
 __all__ = sorted(_EXPORTS)
 
 

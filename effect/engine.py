@@ -24,7 +24,8 @@ import torch
 from effect._checks import as_float_tensor, check_finite, check_points, check_value_range
 from effect.structures import ALL_MOTIF_TYPES, n_parameters, n_weights
 
-__all__ = ["ACTIVATIONS", "AGGREGATIONS", "grid_inputs", "line_inputs", "normalise", "raw_outputs", "motif_outputs"]
+__all__ = ["ACTIVATIONS", "AGGREGATIONS", "grid_inputs", "line_inputs", "normalise", "raw_outputs", "motif_outputs",
+           "resolve_activation", "activation_name"]
 
 ACTIVATIONS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
 AGGREGATIONS = ("sum", "max")
@@ -58,6 +59,30 @@ def line_inputs(value_range, points: int = 41) -> torch.Tensor:
     return torch.stack([torch.linspace(ax, bx, points), torch.linspace(ay, by, points)], dim=1)
 
 
+def resolve_activation(activation):
+    """The function behind an activation: a name from ``ACTIVATIONS``, or the callable itself.
+
+    Callables (e.g. :class:`effect.learned.InterpolatedActivation`) must act element-wise on tensors.
+
+    Examples
+    --------
+    >>> resolve_activation("tanh") is torch.tanh, resolve_activation(torch.sin) is torch.sin
+    (True, True)
+    """
+    if callable(activation):
+        return activation
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activations must be in {tuple(ACTIVATIONS)} or element-wise callables, got {activation!r}.")
+    return ACTIVATIONS[activation]
+
+
+def activation_name(activation) -> str:
+    """Printable name of an activation: the name itself, or a callable's ``name``/``__name__``."""
+    if isinstance(activation, str):
+        return activation
+    return str(getattr(activation, "name", getattr(activation, "__name__", type(activation).__name__)))
+
+
 def _aggregate(kind: str, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     return first + second if kind == "sum" else torch.maximum(first, second)
 
@@ -66,8 +91,8 @@ def _check_options(motif_type, activations, aggregations):
     if motif_type not in ALL_MOTIF_TYPES:
         raise ValueError(f"motif_type must be one of {ALL_MOTIF_TYPES}, got {motif_type!r}.")
     for a in activations:
-        if a not in ACTIVATIONS:
-            raise ValueError(f"activations must be in {tuple(ACTIVATIONS)}, got {a!r}.")
+        if not callable(a) and a not in ACTIVATIONS:
+            raise ValueError(f"activations must be in {tuple(ACTIVATIONS)} or element-wise callables, got {a!r}.")
     for g in aggregations:
         if g not in AGGREGATIONS:
             raise ValueError(f"aggregations must be in {AGGREGATIONS}, got {g!r}.")
@@ -86,7 +111,9 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
     inputs : Tensor or array_like of shape (N, 2), or (N, 1) for fork and chain
         ``N >= 1`` input points; integer input is promoted to float64.
     activations, aggregations : sequence of str, optional
-        Defaults: ``tanh`` everywhere and ``sum`` everywhere.
+        Defaults: ``tanh`` everywhere and ``sum`` everywhere. An activation may
+        also be an element-wise callable, e.g. a learned activation frozen as
+        :class:`effect.learned.InterpolatedActivation`.
 
     Raises
     ------
@@ -117,7 +144,7 @@ def raw_outputs(params, motif_type: str, inputs, activations=None, aggregations=
     check_finite(inputs, "inputs")
     w = params[:, :n_w].to(inputs.dtype).unsqueeze(-1)
     b = params[:, n_w:].to(inputs.dtype).unsqueeze(-1)
-    act = [ACTIVATIONS[a] for a in activations]
+    act = [resolve_activation(a) for a in activations]
     x1 = inputs[:, 0].unsqueeze(0)
     if motif_type == "collider":
         return act[0](_aggregate(aggregations[0], w[:, 0] * x1, w[:, 1] * inputs[:, 1].unsqueeze(0)) + b[:, 0])

@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from effect._checks import check_semantics
-from effect.engine import ACTIVATIONS, AGGREGATIONS
+from effect.engine import ACTIVATIONS, AGGREGATIONS, activation_name, resolve_activation
 from effect.structures import ALL_MOTIF_TYPES, MOTIF_INDICES, n_biases, n_weights, weight_signs
 
 __all__ = ["RestrictedWeight", "RestrictedBias", "NeuralMotif", "WeightRangeError"]
@@ -94,6 +94,19 @@ def _check_names(values, name, allowed, count, motif_type):
         if value not in allowed:
             raise ValueError(f"{name} must be in {allowed}, got {value!r}.")
     return values
+
+
+def _check_activations(values, count, motif_type):
+    """Like ``_check_names`` for activations, but element-wise callables are accepted too."""
+    allowed = tuple(ACTIVATIONS)
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"activations must be a list of names from {allowed} or callables, got {values!r}.")
+    names = [v for v in values if not callable(v)]
+    _check_names(names, "activations", allowed, len(names), motif_type)
+    if len(values) != count:
+        raise ValueError(f"{motif_type} needs {count} activations from {allowed} or callables, got {len(values)}: "
+                         f"{list(values)!r}.")
+    return list(values)
 
 
 def _check_values(values, name, count, motif_type):
@@ -263,8 +276,10 @@ class NeuralMotif(nn.Module):
     motif_type : {"collider", "fork", "chain", "coherent-loop", "incoherent-loop"}
     motif_index : {1, 2, 3, 4}
         Sign pattern of the weights (:func:`effect.structures.weight_signs`).
-    activations : list of str
-        ``tanh``/``sigmoid``/``relu``; 1 for colliders, else 2.
+    activations : list of str or callable
+        ``tanh``/``sigmoid``/``relu``; 1 for colliders, else 2. An entry may
+        also be an element-wise callable such as a learned activation frozen as
+        :class:`effect.learned.InterpolatedActivation` (it adds no parameters).
     aggregations : list of str or None
         ``sum``/``max``; 1 for colliders, 2 for loops, none for fork/chain.
     weights, biases : list of float, optional
@@ -308,7 +323,7 @@ class NeuralMotif(nn.Module):
         if motif_type not in ALL_MOTIF_TYPES:
             raise ValueError(f"motif_type must be one of {ALL_MOTIF_TYPES}, got {motif_type!r}.")
         n_act, n_agg = _LIST_LENGTHS[motif_type]
-        activations = _check_names(activations, "activations", tuple(ACTIVATIONS), n_act, motif_type)
+        activations = _check_activations(activations, n_act, motif_type)
         aggregations = _check_names([] if aggregations is None else aggregations, "aggregations", AGGREGATIONS,
                                     n_agg, motif_type)
         self.t, self.i, self.a, self.g = motif_type, int(motif_index), activations, aggregations
@@ -353,7 +368,7 @@ class NeuralMotif(nn.Module):
 
     def forward(self, data):
         self._check_input(data)
-        act = [ACTIVATIONS[a] for a in self.a]
+        act = [resolve_activation(a) for a in self.a]
         x1 = data[:, 0:1]
         if "collider" in self.t:
             out = act[0](self.b[0](_aggregate(self.g[0], self.w[0](x1), self.w[1](data[:, 1:2]))))
@@ -391,7 +406,7 @@ class NeuralMotif(nn.Module):
         def fmt(v):
             return ("+" if v >= 0 else "") + "%.2e" % v
         lines = ["<NeuralMotif", f"  motif type: {self.t}", f"  motif index: {shown}",
-                 f"  activation(s): {', '.join(self.a)}"]
+                 f"  activation(s): {', '.join(activation_name(a) for a in self.a)}"]
         if self.g:
             lines.append(f"  aggregation(s): {', '.join(self.g)}")
         lines += [f"  weight {k}: {fmt(w.value())}" for k, w in enumerate(self.w)]
