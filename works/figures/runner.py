@@ -1,10 +1,55 @@
-"""Drawing a set of figures and the thin CLI shared by ``show_main.py`` and ``show_supp.py``."""
+"""Drawing one figure from its panels, a set of figures, and the thin CLI shared by ``show_main``/``show_supp``."""
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["draw_figures", "figure_cli"]
+import numpy as np
+
+from works.figures.packs import open_pack
+from works.figures.style import new_figure, panel_label, save_figure
+
+__all__ = ["compose", "label_panels", "draw_figures", "figure_cli"]
+
+
+def compose(out_dir, stem: str, layout, rows: int = 1, cols: int = 1, height: float | None = None,
+            pack: bool = True, tight: bool = True) -> list:
+    """The per-figure boilerplate: open the pack, make the grid, let ``layout`` draw, save ``OUT/show/<stem>``.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        ``OUT``; the pack is ``OUT/data/<stem>.npz``.
+    stem : str
+        Figure (and pack) name.
+    layout : callable
+        ``layout(fig, axes, pack)`` draws the panels (``axes`` is the ``rows`` × ``cols`` object array,
+        ``pack`` None when ``pack=False``).
+    rows, cols, height
+        Grid of :func:`works.figures.style.new_figure`.
+    pack : bool
+        Whether the figure reads a pack (schematics do not).
+    tight : bool
+        Call ``fig.tight_layout()`` before saving.
+
+    Returns
+    -------
+    list of Path
+        The PDF and PNG written.
+    """
+    data = open_pack(out_dir, stem) if pack else None
+    fig, axes = new_figure(rows, cols, height=height)
+    layout(fig, axes, data)
+    if tight:
+        fig.tight_layout()
+    return save_figure(fig, out_dir, stem)
+
+
+def label_panels(axes, letters, only_drawn: bool = False) -> None:
+    """Put panel letters on ``axes`` (flattened) in order; with ``only_drawn`` skip blank axes."""
+    for ax, letter in zip(np.ravel(axes), letters):
+        if not only_drawn or ax.axison or ax.texts:
+            panel_label(ax, letter)
 
 
 def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool = False) -> dict:
