@@ -12,6 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_UCI = Path(os.environ.get("MOTIFEFFECT_UCI_DIR", ROOT.parent / "shared" / "data" / "uci"))
 
 
+def pytest_configure(config):
+    """Register the markers of this suite."""
+    config.addinivalue_line("markers", "slow: whole-pipeline runs (minutes); deselect with -m 'not slow'")
+
+
 @pytest.fixture
 def uci_dir():
     """The folder with the authentic UCI files; skips when it is absent."""

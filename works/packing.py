@@ -26,9 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from effect.structures import LOOP_TYPES
-from works._io import load_json, load_pack
+from works import layout
+from works._io import load_json, load_pack, save_pack, sha256_file
+from works.layout import SCALES
+from works.storage import Manifest
+from works.units import Unit, config_hash, file_record
 
-__all__ = ["MissingRaw", "Raw", "require"]
+__all__ = ["MissingRaw", "Raw", "pack_all", "pack_one", "pack_unit", "require"]
 
 
 class MissingRaw(Exception):
@@ -86,3 +90,63 @@ def require(names, what: str):
     if not names:
         raise MissingRaw(f"no raw {what}")
     return names
+
+
+def pack_unit(name: str, packer, scale: str, inputs=()) -> Unit:
+    """The manifest identity of one pack: its packer, the scale and the raw files it read (``depends``)."""
+    return Unit(name, f"{packer.__module__}:{packer.__name__}", {"scale": scale}, (layout.pack_file(name),),
+                tuple(sorted(inputs)))
+
+
+def _check(scale: str, name: str, packs: dict, argument: str = "name") -> None:
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}.")
+    if name not in packs:
+        raise ValueError(f"{argument} must be in {sorted(packs)}, got {name!r}.")
+
+
+def pack_one(out_dir, name: str, scale: str, packs: dict) -> tuple[dict, dict]:
+    """Build one pack in memory; returns ``(tree, {relative raw path: sha256})``.
+
+    Raises :class:`MissingRaw` when its raw inputs do not exist.
+    """
+    _check(scale, name, packs)
+    raw = Raw(Path(out_dir) / layout.RAW)
+    tree = packs[name](raw, scale)
+    tree.setdefault("meta", {})["scale"] = scale
+    return tree, {str(p.relative_to(raw.root)): sha256_file(p) for p in sorted(raw.read)}
+
+
+def pack_all(out_dir, scale: str, packs: dict, names=None, force: bool = False) -> dict:
+    """Write ``OUT/data/<name>.npz`` for every pack whose raw inputs exist; returns ``{name: status}``.
+
+    ``OUT/data/manifest.json`` (a :class:`works.storage.Manifest` whose inputs are in ``OUT/raw``) records
+    each pack with the checksums of the raw files it read. A pack is rebuilt when it is missing or damaged,
+    when ``force`` is set, when the scale changed, or when any of those raw files changed. Status is
+    ``"built"``, ``"current"`` or ``"skipped: <reason>"``.
+    """
+    out_dir = Path(out_dir)
+    raw_dir, data_dir = out_dir / layout.RAW, out_dir / layout.DATA
+    manifest = Manifest(data_dir, inputs_dir=raw_dir)
+    status = {}
+    _check(scale, next(iter(packs)), packs)
+    for name in names or packs:
+        _check(scale, name, packs, "names")
+        record = manifest.units.get(name)
+        if not force and record and manifest.is_done(pack_unit(name, packs[name], scale, record.get("inputs", {}))):
+            status[name] = "current"
+            continue
+        try:
+            tree, inputs = pack_one(out_dir, name, scale, packs)
+        except MissingRaw as reason:
+            status[name] = f"skipped: {reason}"
+            manifest.forget(name, save=False)
+            continue
+        path = save_pack(data_dir / layout.pack_file(name), tree)
+        unit = pack_unit(name, packs[name], scale, inputs)
+        manifest.record({"key": name, "config_hash": config_hash(unit, raw_dir), "task": "packs",
+                         "files": {layout.pack_file(name): file_record(path)}, "inputs": inputs,
+                         "scale": scale}, save=False)
+        status[name] = "built"
+    manifest.save()
+    return status

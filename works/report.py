@@ -1,6 +1,7 @@
 """The reproduction report ``OUT/REPORT.md``: the paper's headline claims against this run's raw data.
 
-For each claim of spec-works §9.2 (and the grid statistics of §9.3) the report gives the paper's statement,
+For each headline claim of the paper (the ``CLAIMS`` of the task modules, :mod:`works.tasks`) and the grid
+statistics of task 1 the report gives the paper's statement,
 the number measured here (computed from ``OUT/raw`` only) and whether the paper's direction holds at this
 scale. Claims whose raw data were not produced are reported as "not run". Small scales give noisy answers;
 the report says so instead of hiding a failed direction.
@@ -21,166 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
+from works import layout
 from works._io import atomic_write_bytes, load_pack
+from works.claims import agent_index, claim, fmt, load_npz
+from works.layout import PASS_SCORE
+from works.tasks import escape, motifs
 
 __all__ = ["measure_claims", "grid_statistics", "write_report", "main"]
 
-TYPES = ("incoherent-loop", "coherent-loop")
-COLLIDERS = tuple(f"collider.{k}" for k in (1, 2, 3, 4))
-PASS_SCORE = 195.0
+grid_statistics = motifs.grid_statistics
 
-
-def _structures(raw: Path, folder: str, motif_type: str, suffix: str = ".npy") -> list:
-    return [f"{motif_type}.{k}" for k in (1, 2, 3, 4) if (raw / folder / f"{motif_type}.{k}{suffix}").is_file()]
-
-
-def _load_type(raw: Path, folder: str, motif_type: str, column=None):
-    values = []
-    for structure in _structures(raw, folder, motif_type):
-        array = np.load(raw / folder / f"{structure}.npy", allow_pickle=False)
-        values.append(array if column is None else array[:, column])
-    return np.concatenate(values) if values else None
-
-
-def _nearest_collider(raw: Path, motif_type: str):
-    values = []
-    for structure in _structures(raw, "parameters", motif_type):
-        files = [raw / "difference" / f"{structure} for {c}.npy" for c in COLLIDERS]
-        if all(f.is_file() for f in files):
-            values.append(np.min(np.stack([np.load(f) for f in files]), axis=0))
-    return np.concatenate(values) if values else None
-
-
-def _stats(values):
-    return {"n": int(values.size), "mean": float(np.mean(values)), "median": float(np.median(values))}
-
-
-def grid_statistics(out_dir) -> dict:
-    """§9.3: per loop type, mean/median Lipschitz, nearest-collider MSE and trade-off loss (None if absent)."""
-    raw = Path(out_dir) / "raw"
-    table = {}
-    for motif_type in TYPES:
-        row = {}
-        for name, values in (("lipschitz", _load_type(raw, "robustness", motif_type)),
-                             ("nearest collider MSE", _nearest_collider(raw, motif_type)),
-                             ("trade-off loss", _load_type(raw, "trade-offs", motif_type, column=1))):
-            row[name] = None if values is None else _stats(values)
-        table[motif_type] = row
-    return table
-
-
-def _fmt(value, digits=4):
-    if value is None:
-        return "—"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    return f"{value:.{digits}g}"
-
-
-def _verdict(flag):
-    if isinstance(flag, str):
-        return flag
-    return "not run" if flag is None else ("holds" if flag else "does not hold")
-
-
-def _claim(number, statement, measured, flag, note=""):
-    return {"claim": number, "paper": statement, "measured": measured, "verdict": _verdict(flag), "note": note}
-
-
-def _npz(path: Path):
-    if not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
-
-
-def _agent_index(data, letter):
-    agents = [str(a) for a in data["agents"]]
-    return agents.index(letter) if letter in agents else None
-
-
-def _motif_claims(raw: Path, stats: dict) -> list:
-    claims = []
-    lip = {t: stats[t]["lipschitz"] for t in TYPES}
-    counts = {t: lip[t]["n"] if lip[t] else None for t in TYPES}
-    ran = all(counts.values())
-    claims.append(_claim(1, "we analyse 882,000 motifs (2 loop types × 441,000)",
-                         f"{_fmt(counts['incoherent-loop'])} L_i + {_fmt(counts['coherent-loop'])} L_c loop motifs "
-                         "(per-type counts over the sub-structures run)", None if not ran else
-                         ("holds" if counts["incoherent-loop"] + counts["coherent-loop"] >= 882_000
-                          else "paper scale only"),
-                         "holds only at paper scale; smaller grids are a documented choice of the scale preset"))
-    near = {t: stats[t]["nearest collider MSE"] for t in TYPES}
-    trade = {t: stats[t]["trade-off loss"] for t in TYPES}
-    measured, verdicts = [], []
-    if all(near.values()):
-        measured.append(f"nearest-collider-grid MSE mean L_i {_fmt(near['incoherent-loop']['mean'])} vs "
-                        f"L_c {_fmt(near['coherent-loop']['mean'])} (median {_fmt(near['incoherent-loop']['median'])}"
-                        f" vs {_fmt(near['coherent-loop']['median'])})")
-        verdicts.append("grid: " + _verdict(near["incoherent-loop"]["mean"] > near["coherent-loop"]["mean"]))
-    if all(trade.values()):
-        measured.append(f"gradient-fitted trade-off loss mean L_i {_fmt(trade['incoherent-loop']['mean'])} vs "
-                        f"L_c {_fmt(trade['coherent-loop']['mean'])} (median "
-                        f"{_fmt(trade['incoherent-loop']['median'])} vs {_fmt(trade['coherent-loop']['median'])})")
-        verdicts.append("fitted: " + _verdict(trade["incoherent-loop"]["mean"] > trade["coherent-loop"]["mean"]))
-    claims.append(_claim(3, "incoherent loops have superior representational capacity (further from colliders)",
-                         "; ".join(measured) or "—", "; ".join(verdicts) or None,
-                         "direction = L_i mean > L_c mean, per measure (the two need not agree, spec-works §9.3)"))
-    flag = None if not all(lip.values()) else lip["incoherent-loop"]["mean"] < lip["coherent-loop"]["mean"]
-    claims.append(_claim(4, "incoherent loops have superior numerical stability (lower Lipschitz)",
-                         "—" if flag is None else
-                         f"Lipschitz mean L_i {_fmt(lip['incoherent-loop']['mean'])} vs L_c "
-                         f"{_fmt(lip['coherent-loop']['mean'])} (median {_fmt(lip['incoherent-loop']['median'])} vs "
-                         f"{_fmt(lip['coherent-loop']['median'])})", flag))
-    claims.append(_tradeoff_claim(raw))
-    claims.append(_escape_claim(raw))
-    return claims
-
-
-def _tradeoff_claim(raw: Path):
-    data = {t: (_load_type(raw, "trade-offs", t, 1), _load_type(raw, "robustness", t)) for t in TYPES}
-    if any(v[0] is None or v[1] is None for v in data.values()):
-        return _claim(5, "better trade-off: at equal difference, L_i has lower Lipschitz", "—", None)
-    edges = np.linspace(0.0, 0.03, 7)
-    lower, compared = 0, 0
-    for low, high in zip(edges[:-1], edges[1:]):
-        medians = []
-        for t in TYPES:
-            loss, lip = data[t]
-            inside = (loss >= low) & (loss < high)
-            medians.append(np.median(lip[inside]) if inside.sum() >= 5 else None)
-        if None not in medians:
-            compared += 1
-            lower += medians[0] < medians[1]
-    flag = None if compared == 0 else lower > compared / 2
-    return _claim(5, "better trade-off: at equal difference, L_i has lower Lipschitz",
-                  f"L_i median Lipschitz lower in {lower} of {compared} difference bins over [0, 0.03]", flag)
-
-
-def _escape_claim(raw: Path):
-    changes = {}
-    for t in TYPES:
-        values = []
-        for structure in _structures(raw, "particular", t, ".escape.npz"):
-            data = _npz(raw / "particular" / f"{structure}.escape.npz")
-            if data["loss"].shape[0] == 0:
-                continue
-            rows = np.arange(data["loss"].shape[0])
-            before = data["escaper"][rows, np.argmin(data["loss"], axis=1)]
-            after = data["escaper"][rows, np.argmax(data["loss"], axis=1)]
-            values.append(np.abs(after[:, 0]) - np.abs(before[:, 0]))
-        changes[t] = np.concatenate(values) if values else None
-    if any(v is None for v in changes.values()):
-        return _claim(6, "coherent loops pursue high-gradient regions; incoherent loops adapt more stably", "—", None)
-    share = {t: float(np.mean(changes[t] > 0)) for t in TYPES}
-    flag = (np.sign(np.median(changes["incoherent-loop"])) != np.sign(np.median(changes["coherent-loop"]))
-            or abs(share["incoherent-loop"] - share["coherent-loop"]) > 0.1)
-    return _claim(6, "coherent loops pursue high-gradient regions; incoherent loops adapt more stably "
-                     "(utilisation of x→y changes differently, Fig. 3b/3d)",
-                  f"share of escapes increasing |w_xy|: L_i {share['incoherent-loop']:.0%} "
-                  f"(n = {changes['incoherent-loop'].size}), L_c {share['coherent-loop']:.0%} "
-                  f"(n = {changes['coherent-loop'].size})", bool(flag),
-                  "direction checked = the two loop types change differently; Spearman/curvature panels in the figures")
+_fmt, _claim, _npz, _agent_index = fmt, claim, load_npz, agent_index
 
 
 def _network_claims(raw: Path) -> list:
@@ -297,7 +149,7 @@ def _neat_claims(raw: Path) -> list:
 
 def _scale_claim(out: Path):
     raw = out / "raw"
-    manifest = raw / "manifest.json"
+    manifest = raw / layout.MANIFEST_FILE
     if not manifest.is_file():
         return _claim(13, "91.4 GiB raw data; several months on one laptop CPU", "—", None)
     units = json.loads(manifest.read_text()).get("units", {})
@@ -312,8 +164,8 @@ def measure_claims(out_dir) -> list:
     """All claims as dicts ``{"claim", "paper", "measured", "verdict", "note"}``, sorted by claim number."""
     out = Path(out_dir)
     raw = out / "raw"
-    stats = grid_statistics(out)
-    claims = _motif_claims(raw, stats) + _network_claims(raw) + _neat_claims(raw) + [_scale_claim(out)]
+    claims = [row for task in (motifs, escape) for function in task.CLAIMS for row in function(out)]
+    claims += _network_claims(raw) + _neat_claims(raw) + [_scale_claim(out)]
     return sorted(claims, key=lambda row: row["claim"])
 
 
@@ -324,20 +176,20 @@ def _cell(text):
 def write_report(out_dir, title: str | None = None) -> Path:
     """Write ``OUT/REPORT.md`` and return its path."""
     out = Path(out_dir)
-    config_path = out / "raw" / "config.json"
+    config_path = out / layout.RAW / layout.CONFIG_FILE
     config = json.loads(config_path.read_text()) if config_path.is_file() else {}
     lines = [f"# {title or 'MotifEffect reproduction report'}", ""]
     lines.append(f"Scale: **{config.get('name', 'unknown')}**, semantics: **{config.get('semantics', 'unknown')}**, "
                  f"base seed {config.get('seed', '—')}. Numbers are measured from `raw/` of this run; "
                  "\"holds\" means the paper's direction is seen at this scale (small scales are noisy).")
-    lines += ["", "## Headline claims (spec-works §9.2)", "",
+    lines += ["", "## Headline claims", "",
               "| # | paper | measured here | direction | note |", "| --- | --- | --- | --- | --- |"]
     for row in measure_claims(out):
         lines.append(f"| {row['claim']} | {_cell(row['paper'])} | {_cell(row['measured'])} | {row['verdict']} | "
                      f"{_cell(row['note'])} |")
-    lines += ["", "## Grid statistics (spec-works §9.3)", "",
+    lines += ["", "## Grid statistics", "",
               "| loop type | quantity | n | mean | median |", "| --- | --- | --- | --- | --- |"]
-    for motif_type, row in grid_statistics(out).items():
+    for motif_type, row in motifs.grid_statistics(out).items():
         for name, value in row.items():
             if value is None:
                 lines.append(f"| {motif_type} | {name} | — | — | not run |")
@@ -346,7 +198,7 @@ def write_report(out_dir, title: str | None = None) -> Path:
                              f"{value['median']:.6g} |")
     lines += ["", "Claim 3 is reported both ways: the nearest-neighbour MSE to the full collider grid (what task 2 "
               "selects on) and the gradient-fitted trade-off loss of task 1c (what Fig. 2c plots).", ""]
-    path = out / "REPORT.md"
+    path = out / layout.REPORT
     atomic_write_bytes(path, "\n".join(lines).encode("utf-8"))
     return path
 

@@ -18,7 +18,7 @@ each run once, and records the metrics the packers need; Fig. 6a's caps are what
 Examples
 --------
 >>> from works.scales import get_scale
->>> stages = plan_task1(get_scale("smoke"))
+>>> stages = plan(get_scale("smoke"), (1,))[1]
 >>> [unit.key for unit in stages[0]][:2]
 ['task1/robustness/incoherent-loop.1', 'task1/robustness/coherent-loop.1']
 """
@@ -33,230 +33,26 @@ from pathlib import Path
 
 import numpy as np
 
-from works._io import save_json, save_npy, save_npz, save_pack
-from works.scales import SCALES, SEMANTICS, Scale, get_scale, scale_to_dict
+from works._io import save_json, save_npz, save_pack
+from works.layout import CONFIG_NAMES, PASS_SCORE, SCALES, SEMANTICS
+from works.scales import Scale, get_scale, scale_to_dict
 from works.storage import Manifest
+from works.tasks.escape import plan as plan_task2
+from works.tasks.escape import select_escapers, unit_escape
+from works.tasks.motifs import plan as plan_task1
+from works.tasks.motifs import (unit_difference, unit_imitation, unit_population, unit_tradeoff_chunk,
+                                unit_tradeoff_gather)
 from works.units import Unit, unit_seed
 
 __all__ = ["TASKS", "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "plan", "run_tasks",
-           "select_escapers", "restricted_configurations", "main"]
+           "select_escapers", "restricted_configurations", "main", "unit_population", "unit_difference",
+           "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_imitation", "unit_escape", "unit_neat",
+           "unit_neat_gather", "unit_uci_dataset", "unit_uci_gather", "unit_fit_unrestricted", "unit_fit_gather",
+           "unit_fit_restricted", "unit_restricted_gather"]
 
 TASKS = (1, 2, 3, 4, 5)
 CONFS = Path(__file__).resolve().parent / "confs"
-CONFIG_NAMES = {"b": "baseline.config", "i": "adjusted[i].config", "c": "adjusted[c].config",
-                "a": "adjusted[a].config"}
-COLLIDERS = ("collider.1", "collider.2", "collider.3", "collider.4")
-PASS_SCORE = 195.0
 _HERE = "works.run_1_tasks"
-
-
-def _grid(structure, config):
-    from effect.structures import structure_parameters
-
-    return structure_parameters(structure, config["magnitudes"], config["biases"])
-
-
-def _landscapes(params, motif_type, config):
-    from effect.operations import calculate_landscapes
-
-    points = config["points"]
-    return calculate_landscapes(params, motif_type, tuple(config["value_range"]), points)
-
-
-def _interval(config):
-    low, high = config["value_range"]
-    return (high - low) / (config["points"] - 1)
-
-
-# --------------------------------------------------------------------------------------------------- task 1
-
-
-def unit_population(config, raw_dir, seed):
-    """Task 1a: parameter grid and Lipschitz estimates of one structure."""
-    from effect.robustness import lipschitz_batch
-    from effect.structures import parse_structure
-
-    structure = config["structure"]
-    params = _grid(structure, config)
-    surfaces = _landscapes(params, parse_structure(structure)[0], config)
-    save_npy(raw_dir / "parameters" / f"{structure}.npy", params)
-    save_npy(raw_dir / "robustness" / f"{structure}.npy", lipschitz_batch(surfaces, _interval(config)))
-
-
-def unit_difference(config, raw_dir, seed):
-    """Task 1b: nearest-landscape MSE of every motif of A to the motifs of B (self excluded when A = B)."""
-    from effect.nearest import nearest_differences
-    from effect.structures import parse_structure
-
-    first, second = config["first"], config["second"]
-    a = _landscapes(np.load(raw_dir / "parameters" / f"{first}.npy"), parse_structure(first)[0], config)
-    a = a.reshape(a.shape[0], -1)
-    if first == second:
-        values = nearest_differences(a)
-    else:
-        b = _landscapes(np.load(raw_dir / "parameters" / f"{second}.npy"), parse_structure(second)[0], config)
-        values = nearest_differences(a, b.reshape(b.shape[0], -1))
-    save_npy(raw_dir / "difference" / f"{first} for {second}.npy", np.asarray(values, dtype=np.float64))
-
-
-def unit_tradeoff_chunk(config, raw_dir, seed):
-    """Task 1c: best of the four catchers after ``catch_steps`` Adam steps, for one chunk of loops."""
-    from effect.robustness import lipschitz_batch
-    from effect.similarity import catch
-    from effect.structures import parse_structure
-
-    structure, start, stop = config["structure"], config["start"], config["stop"]
-    params = np.load(raw_dir / "parameters" / f"{structure}.npy")[start:stop]
-    result = catch(params, parse_structure(structure)[0], value_range=tuple(config["value_range"]),
-                   points=config["points"], learn_rate=config["learn_rate"], threshold=config["catch_steps"],
-                   semantics=config["semantics"])
-    lipschitz = lipschitz_batch(_landscapes(result["params"], "collider", config), _interval(config))
-    save_npz(raw_dir / config["output"], {"lipschitz": lipschitz, "loss": result["loss"],
-                                          "catcher": result["params"], "choice": result["index"]})
-
-
-def unit_tradeoff_gather(config, raw_dir, seed):
-    """Task 1c: concatenate the chunks of one structure into the trade-off files."""
-    parts = [np.load(raw_dir / path) for path in config["chunks"]]
-    structure = config["structure"]
-    folder = raw_dir / "trade-offs"
-    table = np.stack([np.concatenate([p["lipschitz"] for p in parts]), np.concatenate([p["loss"] for p in parts])],
-                     axis=1)
-    save_npy(folder / f"{structure}.npy", table)
-    save_npy(folder / f"{structure}.catcher.npy", np.concatenate([p["catcher"] for p in parts]))
-    save_npy(folder / f"{structure}.choice.npy", np.concatenate([p["choice"] for p in parts]).astype(np.int64))
-
-
-def _task1_common(t1, scale: Scale, structure):
-    collider = structure.startswith("collider")
-    return {"structure": structure, "points": t1.points, "value_range": list(t1.value_range),
-            "magnitudes": list(t1.collider_magnitudes if collider else t1.magnitudes),
-            "biases": list(t1.collider_biases if collider else t1.biases)}
-
-
-def plan_task1(scale: Scale) -> list:
-    """Task 1 stages: populations (per structure); differences (per pair) and trade-off chunks; gathers."""
-    t1 = scale.task1
-    unit = lambda key, fn, config, outputs, depends=(): Unit(key, f"{_HERE}:{fn}", config, tuple(outputs),  # noqa
-                                                            tuple(depends), scale.seed)
-    stage_a = []
-    for structure in tuple(t1.structures) + COLLIDERS:
-        stage_a.append(unit(f"task1/robustness/{structure}", "unit_population", _task1_common(t1, scale, structure),
-                            [f"parameters/{structure}.npy", f"robustness/{structure}.npy"]))
-    pairs = [(s, c) for s in t1.structures for c in COLLIDERS]
-    if t1.self_pairs:
-        pairs += [(s, s) for s in t1.structures]
-    stage_b, stage_c = [], []
-    grid = {"points": t1.points, "value_range": list(t1.value_range)}
-    for first, second in pairs:
-        stage_b.append(unit(f"task1/difference/{first} for {second}", "unit_difference",
-                            dict(grid, first=first, second=second), [f"difference/{first} for {second}.npy"],
-                            sorted({f"parameters/{first}.npy", f"parameters/{second}.npy"})))
-    for structure in t1.structures:
-        total = len(t1.magnitudes) ** 3 * len(t1.biases) ** 2
-        chunks = []
-        for start in range(0, total, t1.chunk):
-            stop = min(total, start + t1.chunk)
-            output = f"units/trade-offs/{structure}.{start:07d}.npz"
-            chunks.append(output)
-            stage_b.append(unit(f"task1/trade-offs/{structure}/{start:07d}", "unit_tradeoff_chunk",
-                                dict(grid, structure=structure, start=start, stop=stop, output=output,
-                                     learn_rate=t1.learn_rate, catch_steps=t1.catch_steps,
-                                     semantics=scale.semantics),
-                                [output], [f"parameters/{structure}.npy"]))
-        stage_c.append(unit(f"task1/trade-offs/{structure}", "unit_tradeoff_gather",
-                            {"structure": structure, "chunks": chunks},
-                            [f"trade-offs/{structure}{suffix}.npy" for suffix in ("", ".catcher", ".choice")],
-                            chunks))
-    return [stage_a, stage_b, stage_c]
-
-
-# --------------------------------------------------------------------------------------------------- task 2
-
-
-def select_escapers(collider_differences, self_differences, threshold=0.03, samples=100,
-                    semantics="reference") -> np.ndarray:
-    """Task 2 selection: representable loops (min over colliders ≤ threshold), most isolated first.
-
-    Parameters
-    ----------
-    collider_differences : array (4, N)
-        "L for collider.k" differences.
-    self_differences : array (N,)
-        "L for L" (nearest other loop of the same structure).
-    threshold : float
-    samples : int
-        At most this many indices are returned.
-    semantics : {"reference", "corrected"}
-        "reference": numpy's default (unstable quicksort) ascending argsort, reversed — tie order is
-        implementation-defined (the original); "corrected": stable descending order, ties by row index.
-
-    Returns
-    -------
-    ndarray (≤ samples,) int64, row indices into the structure's parameter grid.
-
-    Examples
-    --------
-    >>> select_escapers(np.array([[0.0, 0.5, 0.01]]), np.array([0.2, 0.9, 0.4]), samples=5).tolist()
-    [2, 0]
-    """
-    if semantics not in SEMANTICS:
-        raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}.")
-    collider_differences = np.atleast_2d(np.asarray(collider_differences, dtype=np.float64))
-    self_differences = np.asarray(self_differences, dtype=np.float64)
-    if collider_differences.shape[1] != self_differences.shape[0]:
-        raise ValueError("collider_differences must have shape (K, N) with N = len(self_differences).")
-    candidates = np.flatnonzero(collider_differences.min(axis=0) <= threshold)
-    values = self_differences[candidates]
-    if semantics == "reference":
-        order = np.argsort(values)[::-1]
-    else:
-        order = np.argsort(-values, kind="stable")
-    return candidates[order][:samples].astype(np.int64)
-
-
-def unit_escape(config, raw_dir, seed):
-    """Task 2: select the escapers of one loop structure and run the batched adversarial escape."""
-    from effect.similarity import escape
-    from effect.structures import parse_structure
-
-    structure = config["structure"]
-    colliders = np.stack([np.load(raw_dir / "difference" / f"{structure} for {c}.npy") for c in COLLIDERS])
-    own = np.load(raw_dir / "difference" / f"{structure} for {structure}.npy")
-    selection = select_escapers(colliders, own, config["threshold"], config["samples"], config["semantics"])
-    params = np.load(raw_dir / "parameters" / f"{structure}.npy")[selection]
-    save_npy(raw_dir / "particular" / f"{structure}.selection.npy", selection)
-    if len(selection) == 0:
-        empty = {"escaper": np.zeros((0, config["outer"], 5)), "catcher": np.zeros((0, config["outer"], 3)),
-                 "choice": np.zeros((0, config["outer"]), dtype=np.int64), "loss": np.zeros((0, config["outer"]))}
-        save_npz(raw_dir / "particular" / f"{structure}.escape.npz", empty)
-        return
-    result = escape(params, parse_structure(structure)[0], value_range=tuple(config["value_range"]),
-                    points=config["points"], learn_rate=config["learn_rate"],
-                    thresholds=(config["outer"], config["inner"]), semantics=config["escape_semantics"])
-    save_npz(raw_dir / "particular" / f"{structure}.escape.npz",
-             {"escaper": result["escaper"], "catcher": result["catcher"],
-              "choice": result["choice"].astype(np.int64), "loss": result["loss"]})
-
-
-def plan_task2(scale: Scale) -> list:
-    """Task 2: one unit per loop structure (selection + escape)."""
-    t1, t2 = scale.task1, scale.task2
-    units = []
-    for structure in t1.structures:
-        depends = [f"parameters/{structure}.npy", f"difference/{structure} for {structure}.npy"]
-        depends += [f"difference/{structure} for {c}.npy" for c in COLLIDERS]
-        config = {"structure": structure, "threshold": t2.selection_threshold, "samples": t2.samples,
-                  "semantics": scale.semantics, "escape_semantics": t2.semantics or scale.semantics,
-                  "outer": t2.outer, "inner": t2.inner, "learn_rate": t2.learn_rate, "points": t1.points,
-                  "value_range": list(t1.value_range)}
-        units.append(Unit(f"task2/particular/{structure}", f"{_HERE}:unit_escape", config,
-                          (f"particular/{structure}.selection.npy", f"particular/{structure}.escape.npz"),
-                          tuple(sorted(depends)), scale.seed))
-    return [units]
-
-
-# --------------------------------------------------------------------------------------------------- tasks 3–4
 
 
 def _noise(level, semantics):
@@ -646,16 +442,6 @@ def plan_task5(scale: Scale) -> list:
 # --------------------------------------------------------------------------------------------------- driver
 
 PLANNERS = {1: plan_task1, 2: plan_task2, 3: plan_task3, 4: plan_task4, 5: plan_task5}
-REQUIRES = {5: ("effect.expression", "effect.motif_networks")}
-
-
-def missing_modules(task: int) -> list:
-    """Library modules a task needs that cannot be imported here (the task is then skipped)."""
-    import importlib.util
-
-    return [name for name in REQUIRES.get(task, ()) if importlib.util.find_spec(name) is None]
-
-
 def plan(scale: Scale, tasks=TASKS) -> dict:
     """``{task number: list of stages}`` for the requested tasks."""
     for task in tasks:
@@ -683,12 +469,6 @@ def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool 
     summary = {}
     try:
         for task, stages in plan(scale, tasks).items():
-            missing = missing_modules(task)
-            if missing:
-                summary[task] = {"computed": 0, "skipped": 0, "seconds": 0.0, "missing": missing}
-                if log:
-                    log(f"task {task}: skipped, missing library modules {missing}")
-                continue
             start, computed, skipped = time.perf_counter(), 0, 0
             total = sum(len(stage) for stage in stages)
             bar = tqdm(total=total, desc=f"task {task}", disable=not progress, leave=True)

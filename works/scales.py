@@ -1,6 +1,6 @@
 """Scale presets of the experiment pipeline as frozen dataclasses (data, not code).
 
-Three presets: ``smoke`` (the whole pipeline in about a minute), ``quick`` (laptop scale of spec-works §10,
+Three presets: ``smoke`` (the whole pipeline in about a minute), ``quick`` (laptop scale,
 about 30 minutes on 2 cores including the figures) and ``paper`` (the original parameters).
 
 Examples
@@ -18,54 +18,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-import numpy as np
-
 __all__ = ["Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config", "Scale", "SCALES",
            "SEMANTICS", "get_scale", "scale_to_dict"]
 
-SCALES = ("smoke", "quick", "paper")
-SEMANTICS = ("reference", "corrected")
-COLLIDERS = ("collider.1", "collider.2", "collider.3", "collider.4")
-ALL_LOOPS = tuple(f"{t}.{k}" for t in ("incoherent-loop", "coherent-loop") for k in (1, 2, 3, 4))
-LANDSCAPES = ("Quadratic Saddle", "Monkey Saddle", "Branin", "three-hump Camel", "six-hump Camel")
-NOISES = (0.0, 0.1, 0.2, 0.3, 0.4)
-PAPER_MAGNITUDES = tuple(np.linspace(0.1, 1.0, 10).tolist())
-PAPER_BIASES = tuple(np.linspace(-1.0, 1.0, 21).tolist())
-
-
-@dataclass(frozen=True)
-class Task1Config:
-    """Motif populations, Lipschitz estimates, differences and trade-offs (task 1).
-
-    ``structures`` are the loop structures studied; the four colliders always use ``collider_magnitudes`` /
-    ``collider_biases`` (the full collider grid except at smoke scale). ``self_pairs`` adds the
-    "L for L" differences; "L for collider.k" is always computed. ``chunk`` = loops per trade-off unit.
-    """
-
-    structures: tuple = ("incoherent-loop.1", "coherent-loop.1")
-    magnitudes: tuple = (0.1, 0.4, 0.7, 1.0)
-    biases: tuple = (-1.0, -0.5, 0.0, 0.5, 1.0)
-    collider_magnitudes: tuple = PAPER_MAGNITUDES
-    collider_biases: tuple = PAPER_BIASES
-    points: int = 41
-    value_range: tuple = (-1.0, 1.0)
-    learn_rate: float = 1e-3
-    catch_steps: int = 100
-    chunk: int = 800
-    self_pairs: bool = True
-
-
-@dataclass(frozen=True)
-class Task2Config:
-    """Selection and adversarial escape (task 2). ``semantics=None`` follows the run's semantics."""
-
-    samples: int = 16
-    outer: int = 100
-    inner: int = 100
-    learn_rate: float = 1e-3
-    selection_threshold: float = 0.03
-    semantics: str | None = "corrected"
-
+from works.layout import ALL_LOOPS, LANDSCAPES, NOISES, PAPER_BIASES, PAPER_MAGNITUDES, SCALES, SEMANTICS
+from works.tasks.escape import Task2Config
+from works.tasks.motifs import Task1Config
 
 @dataclass(frozen=True)
 class Task3Config:
@@ -106,8 +64,8 @@ class Task4Config:
 class Task5Config:
     """Fixed-network training (task 5).
 
-    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (spec-works §10
-    quick); ``"all"`` runs every multiset (19,448 per landscape).
+    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (the quick
+    recipe); ``"all"`` runs every multiset (19,448 per landscape).
     """
 
     landscapes: tuple = ("Quadratic Saddle",)
@@ -151,7 +109,7 @@ _SMOKE = Scale(
                       maximum_iteration=20, patience=20, metric_every=10),
 )
 
-# Quick runs every task-5 landscape so that every figure (S10-S14) is drawn; the rest follows spec-works §10.
+# Quick runs every task-5 landscape so that every figure (S10-S14) is drawn; the rest is the quick recipe.
 _QUICK = Scale(name="quick", task5=Task5Config(landscapes=LANDSCAPES))
 
 _PAPER = Scale(

@@ -22,12 +22,13 @@ import numpy as np
 from works.figures.diagrams import draw_motif
 from works.figures.runner import draw_figures, figure_cli
 from works.figures.packs import has, need, open_pack
-from works.figures.panels import (annotated_heatmap, before_after_scatter, grouped_bars, log_density,
-                                  proportion_lines, staircase)
-from works.figures.style import (AGENT_GREYS, AGENT_LABELS, AGENTS, COLOURS, LOOP_TYPES, TYPE_COLOURS, TYPE_SYMBOLS,
-                                 new_figure, not_available, panel_label, percent_axis, save_figure)
+from works.figures.panels import (annotated_heatmap, grouped_bars, log_density,
+                                  staircase)
+from works.tasks.escape_figures import draw_supp04, draw_supp05, draw_supp06, draw_supp07, draw_supp08
+from works.tasks.motifs_figures import draw_supp01, draw_supp02
+from works.figures.style import (AGENT_GREYS, AGENT_LABELS, AGENTS, COLOURS, TYPE_COLOURS, new_figure, not_available, panel_label, percent_axis, save_figure)
 
-__all__ = ["FIGURES", "draw_all", "main"] + [f"draw_supp{n:02d}" for n in range(1, 31)]
+__all__ = ["FIGURES", "draw_all", "main", "draw_supp01", "draw_supp02", "draw_supp03", "draw_supp04", "draw_supp05", "draw_supp06", "draw_supp07", "draw_supp08", "draw_supp09", "draw_supp10", "draw_supp11", "draw_supp12", "draw_supp13", "draw_supp14", "draw_supp15", "draw_supp16", "draw_supp17", "draw_supp18", "draw_supp19", "draw_supp20", "draw_supp21", "draw_supp22", "draw_supp23", "draw_supp24", "draw_supp25", "draw_supp26", "draw_supp27", "draw_supp28", "draw_supp29", "draw_supp30"]
 
 FIGURES = [f"supp{n:02d}" for n in range(1, 31)]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -66,51 +67,7 @@ def _pct(values):
     return [f"{100 * v:.0f}%" for v in values]
 
 
-# --------------------------------------------------------------------------------------------------- S1, S2
-
-
-def _structure_kde(ax, pack, letter, xlim, xlabel):
-    if not has(pack, letter):
-        not_available(ax)
-        return
-    motif_type = str(need(pack, f"{letter}/type", shape=(), kind="U"))
-    index = int(need(pack, f"{letter}/index", shape=()))
-    if motif_type not in LOOP_TYPES:
-        raise ValueError(f"packed data {pack.name!r} key '{letter}/type' must be one of {LOOP_TYPES}.")
-    x, y = need(pack, f"{letter}/x", shape=(None,), kind="f"), need(pack, f"{letter}/y", shape=(None,), kind="f")
-    proportion_lines(ax, [(x, y, TYPE_COLOURS[motif_type], None)], xlim=xlim, xlabel=xlabel)
-    ax.set_title(TYPE_SYMBOLS[motif_type] + (f"-{index}" if index else " (all)"))
-
-
-def panel_supp01(ax, pack, letter) -> None:
-    """Lipschitz-constant KDE of one loop type (all) or structure."""
-    _structure_kde(ax, pack, letter, (0.6, 2.4), "best Lipschitz constant")
-
-
-def panel_supp02(ax, pack, letter) -> None:
-    """KDE of the minimum L2 difference to colliders (the reference's x label wrongly says Lipschitz)."""
-    _structure_kde(ax, pack, letter, (0.0, 0.03), r"minimum L2-norm difference of $\mathcal{C}$")
-
-
-def draw_supp01(out_dir):
-    """Fig. S1: Lipschitz distributions (a: all L_i, b–e: L_i-1…4, f: all L_c, g–j: L_c-1…4)."""
-    pack = open_pack(out_dir, "supp01")
-    fig, axes = _grid(2, 5, height=4.5)
-    for ax, letter in zip(axes.ravel(), LETTERS):
-        panel_supp01(ax, pack, letter)
-    return _finish(fig, axes, out_dir, "supp01")
-
-
-def draw_supp02(out_dir):
-    """Fig. S2: minimum-difference distributions, layout as S1."""
-    pack = open_pack(out_dir, "supp02")
-    fig, axes = _grid(2, 5, height=4.5)
-    for ax, letter in zip(axes.ravel(), LETTERS):
-        panel_supp02(ax, pack, letter)
-    return _finish(fig, axes, out_dir, "supp02")
-
-
-# --------------------------------------------------------------------------------------------------- S3 – S8
+# --------------------------------------------------------------------------------------------------- S3
 
 
 def panel_supp03(ax) -> None:
@@ -131,162 +88,6 @@ def draw_supp03(out_dir):
     fig, axes = _grid(1, 1, height=2.5)
     panel_supp03(axes[0, 0])
     return save_figure(fig, out_dir, "supp03")
-
-
-def panel_supp04(axes, pack, letter) -> None:
-    """Escape snapshots of one coherent-loop.1 case (one small heat map per snapshot)."""
-    maps = need(pack, f"{letter}/landscapes", shape=(None, None, None), kind="f")
-    iterations = need(pack, f"{letter}/iterations", shape=(maps.shape[0],), kind="i")
-    record = int(need(pack, f"{letter}/record", shape=()))
-    for k, ax in enumerate(axes):
-        if k >= len(maps):
-            ax.set_axis_off()
-            continue
-        ax.imshow(maps[k].T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
-        ax.set_title("initial" if iterations[k] == 0 else f"iteration {iterations[k]}", fontsize=6)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    axes[0].set_ylabel(f"case {record + 1}")
-
-
-def draw_supp04(out_dir):
-    """Fig. S4: escape of coherent-loop.1 cases 43 (a) and 61 (b)."""
-    pack = open_pack(out_dir, "supp04")
-    fig, axes = _grid(2, 11, height=2.4)
-    for row, letter in enumerate("ab"):
-        panel_supp04(axes[row], pack, letter)
-        panel_label(axes[row, 0], letter)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "supp04")
-
-
-def panel_supp05(ax, pack, letter):
-    """Per-case distributions of gradient/landscape-change correlations, sorted by peak position."""
-    x = need(pack, "x", shape=(None,), kind="f")
-    ax.set_title(f"{TYPE_SYMBOLS['coherent-loop']}-{LETTERS.index(letter) + 1}")
-    if not has(pack, letter):
-        not_available(ax)
-        return None
-    rows = need(pack, letter, shape=(None, len(x)), kind="f")
-    peaks = x[np.argmax(rows, axis=1)]
-    order = np.argsort(peaks, kind="stable")
-    mesh = ax.imshow(rows[order], aspect="auto", origin="lower", extent=(x[0], x[-1], 0, len(rows)), cmap="rainbow",
-                     interpolation="nearest")
-    ax.plot(peaks[order], np.arange(len(rows)) + 0.5, color="black", lw=0.8)
-    ax.axvline(0, ls="--", color="black", lw=0.6)
-    crossing = np.searchsorted(peaks[order], 0.0)
-    ax.axhline(crossing, ls="--", color="white", lw=0.6)
-    ax.set_xlabel("correlation")
-    ax.set_ylabel("case index")
-    return mesh
-
-
-def draw_supp05(out_dir):
-    """Fig. S5: gradient magnitude vs landscape change during escape, L_c-1…4."""
-    pack = open_pack(out_dir, "supp05")
-    fig, axes = _grid(1, 4, height=3.0)
-    meshes = [panel_supp05(ax, pack, letter) for ax, letter in zip(axes[0], "abcd")]
-    mesh = next((m for m in meshes if m is not None), None)
-    if mesh is not None:
-        fig.colorbar(mesh, ax=list(axes[0]), fraction=0.02, label="proportion")
-    for ax, letter in zip(axes[0], "abcd"):
-        panel_label(ax, letter)
-    return save_figure(fig, out_dir, "supp05")
-
-
-def _proportion_scatter(ax, pack, letter, motif_type):
-    ax.set_title(f"{TYPE_SYMBOLS[motif_type]}-{LETTERS.index(letter) + 1}")
-    if not has(pack, letter):
-        not_available(ax)
-        return
-    values = need(pack, letter, shape=(None, 2), kind="f")
-    before_after_scatter(ax, values[:, 0], values[:, 1], COLOURS[motif_type])
-
-
-def panel_supp06(ax, pack, letter) -> None:
-    """Predominant curvature proportion before vs after escaping of one incoherent structure."""
-    _proportion_scatter(ax, pack, letter, "incoherent-loop")
-
-
-def panel_supp08(ax, pack, letter) -> None:
-    """Predominant curvature proportion before vs after escaping of one coherent structure."""
-    _proportion_scatter(ax, pack, letter, "coherent-loop")
-
-
-def draw_supp06(out_dir):
-    """Fig. S6: L_i-1…4 curvature proportions."""
-    pack = open_pack(out_dir, "supp06")
-    fig, axes = _grid(1, 4, height=2.8)
-    for ax, letter in zip(axes[0], "abcd"):
-        panel_supp06(ax, pack, letter)
-    return _finish(fig, axes, out_dir, "supp06")
-
-
-def draw_supp08(out_dir):
-    """Fig. S8: L_c-1…4 curvature proportions."""
-    pack = open_pack(out_dir, "supp08")
-    fig, axes = _grid(1, 4, height=2.8)
-    for ax, letter in zip(axes[0], "abcd"):
-        panel_supp08(ax, pack, letter)
-    return _finish(fig, axes, out_dir, "supp08")
-
-
-def panel_supp07a(axes, pack) -> None:
-    """Pipeline example: curvature map → landscape with contour → ridge/valley region, before and after."""
-    if not has(pack, "a"):
-        for ax in axes.ravel():
-            not_available(ax, "no decreasing case")
-        return
-    for row, when in enumerate(("before", "after")):
-        curvature = need(pack, f"a/{when}_curvature", shape=(None, None), kind="f")
-        surface = need(pack, f"a/{when}", shape=curvature.shape, kind="f")
-        region = need(pack, f"a/{when}_region", shape=curvature.shape, kind="f")
-        axes[row, 0].imshow(curvature.T, origin="lower", extent=(-1, 1, -1, 1), cmap="binary", vmin=-1, vmax=1)
-        axes[row, 1].imshow(surface.T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
-        axes[row, 1].contour(np.linspace(-1, 1, surface.shape[0]), np.linspace(-1, 1, surface.shape[1]), surface.T,
-                             levels=[0.0], colors="black", linewidths=0.8)
-        axes[row, 2].imshow(region.T, origin="lower", extent=(-1, 1, -1, 1), cmap="Greys", vmin=0, vmax=1)
-        axes[row, 2].set_title(f"area {region.mean():.1%}", fontsize=7)
-        axes[row, 0].set_ylabel(f"{when} escaping")
-        for ax in axes[row]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-
-
-def panel_supp07b(ax, pack) -> None:
-    """Distribution of the predominant ridge/valley area before vs after escaping (filled KDEs)."""
-    from scipy.stats import gaussian_kde
-
-    fractions = need(pack, "b", shape=(None, 2), kind="f")
-    if len(fractions) < 2:
-        not_available(ax, "fewer than two decreasing cases")
-        return
-    x = np.linspace(0.2, 0.5, 100)
-    for column, (label, colour) in enumerate((("before", "#BBBBBB"), ("after", COLOURS["incoherent-loop"]))):
-        values = fractions[:, column]
-        y = gaussian_kde(values)(x) if np.ptp(values) > 0 else np.zeros_like(x)
-        ax.fill_between(x, y, alpha=0.6, color=colour, label=f"{label} escaping")
-    ax.set_xlim(0.2, 0.5)
-    percent_axis(ax.xaxis)
-    ax.set_xlabel("predominant ridge/valley area")
-    ax.set_ylabel("density")
-    ax.legend(frameon=False)
-
-
-def draw_supp07(out_dir):
-    """Fig. S7: ridge/valley areas of incoherent loops whose curvature proportion decreased."""
-    pack = open_pack(out_dir, "supp07")
-    fig = new_figure(1, 1, height=4.0)[0]
-    fig.clf()
-    grid = fig.add_gridspec(2, 5)
-    axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(3)] for r in range(2)])
-    panel_supp07a(axes, pack)
-    ax_b = fig.add_subplot(grid[:, 3:])
-    panel_supp07b(ax_b, pack)
-    panel_label(axes[0, 0], "a")
-    panel_label(ax_b, "b")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "supp07")
 
 
 # --------------------------------------------------------------------------------------------------- S9 – S14
