@@ -22,64 +22,11 @@ __all__ = ["Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Con
            "SEMANTICS", "get_scale", "scale_to_dict"]
 
 from works.layout import ALL_LOOPS, LANDSCAPES, NOISES, PAPER_BIASES, PAPER_MAGNITUDES, SCALES, SEMANTICS
+from works.tasks.cartpole import Task3Config
 from works.tasks.escape import Task2Config
 from works.tasks.motifs import Task1Config
-
-@dataclass(frozen=True)
-class Task3Config:
-    """CartPole NEAT (task 3): the noise sweep, the generation caps and the long runs."""
-
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
-    episodes: int = 10
-    eval_episodes: int = 20
-    generations: int = 20
-    repeats: int = 10
-    repeat_chunk: int = 5
-    caps: tuple = (10, 20)
-    caps_repeats: int = 10
-    caps_noise: float = 0.2
-    long_generations: int = 30
-    long_repeats: int = 10
-    long_noise: float = 0.2
-
-
-@dataclass(frozen=True)
-class Task4Config:
-    """UCI classification NEAT (task 4)."""
-
-    domains: tuple = ("biology",)
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
-    generations: int = 30
-    repeats: int = 10
-    repeat_chunk: int = 5
-
-
-@dataclass(frozen=True)
-class Task5Config:
-    """Fixed-network training (task 5).
-
-    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (the quick
-    recipe); ``"all"`` runs every multiset (19,448 per landscape).
-    """
-
-    landscapes: tuple = ("Quadratic Saddle",)
-    motif_numbers: tuple = (1, 2, 5, 10)
-    seeds: int = 10
-    restricted_seeds: int = 3
-    restricted_indices: str = "ones"
-    learn_rate: float = 1e-3
-    patience: int = 1000
-    threshold: float = 1e-3
-    maximum_iteration: int = 4000
-    metric_every: int = 100
-    points: int = 41
-
+from works.tasks.networks import Task5Config
+from works.tasks.uci import Task4Config
 
 @dataclass(frozen=True)
 class Scale:

@@ -1,14 +1,12 @@
 """Step 3 of the pipeline: the six main figures (``OUT/show/main01.pdf`` … ``main06.pdf`` + ``.png``).
 
-One function per panel (``panel_<fig><letter>(ax, pack)``) reading only packed data
-(``OUT/data/<fig>.npz``, see :mod:`works.run_2_packs`); one function per figure
-(``draw_mainNN(out_dir)``) that loads the pack, lays out the panels and saves the figure.
-A missing pack raises ``FileNotFoundError`` naming it; a missing or malformed entry
-raises ``ValueError`` naming the pack and the key. Schematic panels (Fig. 1, 3a, 5a)
-need no data.
+A thin entry point: Figs. 2-6 are drawn by the task modules that feed them (``FIGURES`` of
+:mod:`works.tasks`: one function per panel ``panel_<fig><letter>`` reading only packed data
+``OUT/data/<fig>.npz``, and one ``draw_mainNN(out_dir)`` per figure). Fig. 1 is a schematic and lives here.
+A missing pack raises ``FileNotFoundError`` naming it; a missing or malformed entry raises ``ValueError``
+naming the pack and the key.
 
-Fig. 2a: the reference embeds the 405 landscapes with UMAP (``umap-learn``); here the packed
-coordinates come from scikit-learn's metric MDS on the same precomputed distances.
+``python works/show_main.py --out DIR [--skip-missing]``
 
 Examples
 --------
@@ -19,27 +17,17 @@ Examples
 
 from __future__ import annotations
 
-
-import numpy as np
-from matplotlib.patches import Rectangle
-
 from works.figures.diagrams import arrow, box, draw_motif
-from works.figures.runner import draw_figures, figure_cli
-from works.figures.packs import has, need, open_pack
-from works.figures.panels import (annotated_heatmap, grouped_bars, staircase)
+from works.figures.runner import compose, draw_figures, figure_cli
+from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, TYPE_SYMBOLS, panel_label
+from works.tasks.cartpole_figures import draw_main05, draw_main06
 from works.tasks.escape_figures import draw_main03, draw_main04
 from works.tasks.motifs_figures import draw_main02
-from works.figures.style import (AGENT_GREYS, AGENT_LABELS, AGENTS, TYPE_SYMBOLS,
-                                 new_figure, not_available, panel_label, percent_axis, save_figure)
 
 __all__ = ["FIGURES", "draw_all", "draw_main01", "draw_main02", "draw_main03", "draw_main04", "draw_main05",
            "draw_main06", "main"]
 
 FIGURES = ["main01", "main02", "main03", "main04", "main05", "main06"]
-PASS_SCORE = 195.0
-AGENT_LETTERS = dict(zip(AGENTS, "cdef"))
-OUTCOMES = ("S", "F1", "F2", "F3")
-OUTCOME_COLOURS = ("#4DAF4A", "#FDB863", "#E66101", "#B2182B")
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 1
@@ -90,195 +78,16 @@ def panel_main01b(ax) -> None:
 
 def draw_main01(out_dir):
     """Fig. 1 (schematic only)."""
-    fig, axes = new_figure(2, 1, height=7.5)
-    panel_main01a(axes[0, 0])
-    panel_main01b(axes[1, 0])
-    for ax, letter in zip(axes[:, 0], "ab"):
-        panel_label(ax, letter, x=0.0)
-    return save_figure(fig, out_dir, "main01")
+    def layout(fig, axes, pack):
+        panel_main01a(axes[0, 0])
+        panel_main01b(axes[1, 0])
+        for ax, letter in zip(axes[:, 0], "ab"):
+            panel_label(ax, letter, x=0.0)
+
+    return compose(out_dir, "main01", layout, 2, 1, height=7.5, pack=False, tight=False)
 
 
-# --------------------------------------------------------------------------------------------------- Fig. 5
-
-
-def panel_main05a(ax) -> None:
-    """CartPole schematic: observations and actions."""
-    ax.plot([-2.4, 2.4], [0, 0], color="black", lw=1)
-    ax.add_patch(Rectangle((-0.4, 0), 0.8, 0.35, facecolor="#CCCCCC", edgecolor="black"))
-    ax.plot([0, 0.5], [0.35, 1.6], color="#8B4513", lw=3)
-    ax.annotate("", xy=(-1.2, 0.18), xytext=(-0.45, 0.18), arrowprops={"arrowstyle": "-|>"})
-    ax.annotate("", xy=(1.2, 0.18), xytext=(0.45, 0.18), arrowprops={"arrowstyle": "-|>"})
-    ax.text(0, -0.35, "action: push left / push right", ha="center", fontsize=6)
-    ax.text(1.0, 1.4, "observations:\ncart position, cart velocity,\npole angle, pole angular velocity", fontsize=6)
-    ax.set_xlim(-2.5, 3.6)
-    ax.set_ylim(-0.6, 1.9)
-    ax.set_axis_off()
-
-
-def _noise_labels(values):
-    return [f"{100 * v:.0f}%" for v in values]
-
-
-def panel_main05b(ax, pack) -> None:
-    """Average training performance per method and training noise (grouped bars)."""
-    agents = [str(a) for a in need(pack, "agents", shape=(None,), kind="U")]
-    noise = need(pack, "training_noise", shape=(None,), kind="f")
-    values = need(pack, "b", shape=(len(agents), len(noise)), kind="f")
-    grouped_bars(ax, values, _noise_labels(noise), [AGENT_LABELS.get(a, a) for a in agents],
-                 [AGENT_GREYS.get(a, "#999999") for a in agents], ylim=(150, 202.5), hline=PASS_SCORE)
-    ax.text(len(noise) - 0.5, PASS_SCORE + 0.5, "pass (≥ 195)", ha="right", fontsize=6)
-    ax.set_xlabel("training noise")
-    ax.set_ylabel("average training performance")
-    ax.legend(frameon=False, fontsize=5.5, loc="lower left")
-
-
-def _evaluation_heatmap(ax, pack, agent):
-    letter = AGENT_LETTERS[agent]
-    ax.set_title(AGENT_LABELS[agent], fontsize=7)
-    if not has(pack, letter):
-        not_available(ax, "method not run at this scale")
-        return None
-    training = need(pack, "training_noise", shape=(None,), kind="f")
-    evaluation = need(pack, "evaluation_noise", shape=(None,), kind="f")
-    matrix = need(pack, letter, shape=(len(training), len(evaluation)), kind="f")
-    mesh = annotated_heatmap(ax, matrix.T, cmap="inferno", vmin=100, vmax=PASS_SCORE, fmt="{:.1f}",
-                             pass_at=PASS_SCORE, xticklabels=_noise_labels(training),
-                             yticklabels=_noise_labels(evaluation))
-    if len(training) == len(evaluation):
-        staircase(ax, len(training))
-    ax.set_xlabel("training noise")
-    ax.set_ylabel("evaluating noise")
-    return mesh
-
-
-def panel_main05c(ax, pack):
-    """Mean evaluation performance of the baseline method (training × evaluating noise)."""
-    return _evaluation_heatmap(ax, pack, "b")
-
-
-def panel_main05d(ax, pack):
-    """Mean evaluation performance of the [L_c + C] method."""
-    return _evaluation_heatmap(ax, pack, "i")
-
-
-def panel_main05e(ax, pack):
-    """Mean evaluation performance of the [L_i + C] method."""
-    return _evaluation_heatmap(ax, pack, "c")
-
-
-def panel_main05f(ax, pack):
-    """Mean evaluation performance of the C method."""
-    return _evaluation_heatmap(ax, pack, "a")
-
-
-def draw_main05(out_dir):
-    """Fig. 5: CartPole training and evaluation under noise."""
-    pack = open_pack(out_dir, "main05")
-    fig = new_figure(1, 1, height=7.0)[0]
-    fig.clf()
-    grid = fig.add_gridspec(2, 4)
-    ax_a, ax_b = fig.add_subplot(grid[0, :2]), fig.add_subplot(grid[0, 2:])
-    panel_main05a(ax_a)
-    panel_main05b(ax_b, pack)
-    panel_label(ax_a, "a", x=0.0)
-    panel_label(ax_b, "b")
-    mesh = None
-    for k, (letter, panel) in enumerate(zip("cdef", (panel_main05c, panel_main05d, panel_main05e, panel_main05f))):
-        ax = fig.add_subplot(grid[1, k])
-        mesh = panel(ax, pack) or mesh
-        panel_label(ax, letter)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "main05")
-
-
-# --------------------------------------------------------------------------------------------------- Fig. 6
-
-
-def panel_main06a(ax, pack) -> None:
-    """Qualified agents (of all repeats) vs maximum generation, per method."""
-    caps = need(pack, "a/caps", shape=(None,), kind="i")
-    repeats = int(need(pack, "a/repeats", shape=()))
-    agents = [a for a in AGENTS if has(pack, f"a/{a}")]
-    if not agents:
-        raise ValueError(f"packed data {pack.name!r} has no key 'a/<agent>' for any agent of {AGENTS}.")
-    values = np.stack([need(pack, f"a/{a}", shape=(len(caps),), kind="f") for a in agents])
-    grouped_bars(ax, values, [str(c) for c in caps], [AGENT_LABELS[a] for a in agents],
-                 [AGENT_GREYS[a] for a in agents], ylim=(0, repeats))
-    ax.set_xlabel("maximum generation")
-    ax.set_ylabel(f"qualified agents (of {repeats})")
-    ax.legend(frameon=False, fontsize=5.5, loc="upper left")
-
-
-def panel_main06b(ax) -> None:
-    """Illustration of the outcome types S, F1, F2, F3 (constant example curves, training noise 30%)."""
-    noise = np.array([0.0, 0.1, 0.2, 0.3, 0.4])
-    examples = {"S": [200, 200, 199, 197, 185], "F1": [200, 198, 190, 170, 150], "F2": [190, 180, 170, 160, 150],
-                "F3": [160, 175, 185, 190, 170]}
-    for (name, values), colour in zip(examples.items(), OUTCOME_COLOURS):
-        ax.plot(noise, values, marker="o", ms=3, color=colour, label=name)
-    ax.axhline(PASS_SCORE, ls="--", color="black", lw=0.8)
-    ax.text(0.4, PASS_SCORE + 1, "pass", ha="right", fontsize=6)
-    percent_axis(ax.xaxis)
-    ax.set_xlabel("evaluating noise")
-    ax.set_ylabel("evaluation performance")
-    ax.legend(frameon=False, ncol=4)
-
-
-def _outcome_pie(ax, pack, agent):
-    letter = AGENT_LETTERS[agent]
-    ax.set_title(AGENT_LABELS[agent], fontsize=7)
-    if not has(pack, letter):
-        not_available(ax, "method not run at this scale")
-        return
-    counts = need(pack, letter, shape=(4,), kind="f")
-    if counts.sum() <= 0:
-        raise ValueError(f"packed data {pack.name!r} key {letter!r} holds no agents.")
-    ax.pie(counts, colors=OUTCOME_COLOURS, labels=[f"{n}\n{c / counts.sum():.0%}" if c else "" for n, c in
-                                                   zip(OUTCOMES, counts)],
-           startangle=90, counterclock=False, wedgeprops={"edgecolor": "white"}, textprops={"fontsize": 6})
-
-
-def panel_main06c(ax, pack) -> None:
-    """Outcome shares of the baseline method."""
-    _outcome_pie(ax, pack, "b")
-
-
-def panel_main06d(ax, pack) -> None:
-    """Outcome shares of the [L_c + C] method."""
-    _outcome_pie(ax, pack, "i")
-
-
-def panel_main06e(ax, pack) -> None:
-    """Outcome shares of the [L_i + C] method."""
-    _outcome_pie(ax, pack, "c")
-
-
-def panel_main06f(ax, pack) -> None:
-    """Outcome shares of the C method."""
-    _outcome_pie(ax, pack, "a")
-
-
-def draw_main06(out_dir):
-    """Fig. 6: training efficiency and outcome types of CartPole agents."""
-    pack = open_pack(out_dir, "main06")
-    fig = new_figure(1, 1, height=6.0)[0]
-    fig.clf()
-    grid = fig.add_gridspec(2, 4)
-    ax_a, ax_b = fig.add_subplot(grid[0, :2]), fig.add_subplot(grid[0, 2:])
-    panel_main06a(ax_a, pack)
-    panel_main06b(ax_b)
-    panel_label(ax_a, "a")
-    panel_label(ax_b, "b")
-    for k, (letter, panel) in enumerate(zip("cdef", (panel_main06c, panel_main06d, panel_main06e, panel_main06f))):
-        ax = fig.add_subplot(grid[1, k])
-        panel(ax, pack)
-        panel_label(ax, letter, x=0.0)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "main06")
-
-
-DRAWERS = {"main01": draw_main01, "main02": draw_main02, "main03": draw_main03, "main04": draw_main04,
-           "main05": draw_main05, "main06": draw_main06}
+DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
 
 
 def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
