@@ -35,7 +35,7 @@ from works.claims import agent_index, claim, load_npz
 from works.layout import AGENT_ORDER, PASS_SCORE
 from works.packing import Raw
 from works.tasks.cartpole_figures import FIGURES
-from works.tasks.neat_common import neat_experiment, neat_result
+from works.tasks.neat_common import NeatConfig, neat_experiment, neat_result
 
 __all__ = [
     "CLAIMS",
@@ -61,18 +61,16 @@ AGENT_PANELS = dict(zip(AGENT_ORDER, "cdef"))
 
 
 @dataclass(frozen=True)
-class Task3Config:
-    """CartPole NEAT (task 3): the noise sweep, the generation caps and the long runs."""
+class Task3Config(NeatConfig):
+    """CartPole NEAT (task 3): the noise sweep, the generation caps and the long runs.
 
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
+    ``episodes`` / ``eval_episodes`` per fitness evaluation in training / evaluation; the caps experiment trains
+    ``caps_repeats`` agents at ``caps_noise`` for each cap; the long runs ``long_repeats`` agents for
+    ``long_generations`` at ``long_noise``.
+    """
+
     episodes: int = 10
     eval_episodes: int = 20
-    generations: int = 20
-    repeats: int = 10
-    repeat_chunk: int = 5
     caps: tuple = (10, 20)
     caps_repeats: int = 10
     caps_noise: float = 0.2

@@ -26,7 +26,7 @@ from works.figures.style import (
 )
 from works.layout import LETTERS, PASS_SCORE
 
-__all__ = ["FIGURES", "draw_main05", "draw_main06", "draw_supp24", "draw_supp25", "percent_labels"]
+__all__ = ["FIGURES", "draw_main05", "draw_main06", "draw_supp24", "draw_supp25", "noise_heatmap", "percent_labels"]
 
 AGENT_LETTERS = dict(zip(AGENTS, "cdef"))
 OUTCOMES = ("S", "F1", "F2", "F3")
@@ -68,22 +68,32 @@ def panel_main05b(ax, pack) -> None:
     ax.legend(frameon=False, fontsize=5.5, loc="lower left")
 
 
-def _evaluation_heatmap(ax, pack, agent):
-    letter = AGENT_LETTERS[agent]
-    ax.set_title(AGENT_LABELS[agent], fontsize=7)
+def noise_heatmap(ax, pack, letter, missing: str, **style):
+    """Mean scores ``pack[letter]`` (training × evaluation noise) as an annotated heatmap, evaluation noise on y,
+    with the staircase of the own training noise when both axes agree; ``missing`` is written when absent.
+
+    ``style`` goes to :func:`works.figures.panels.annotated_heatmap` (colour map, range, format).
+    """
     if not has(pack, letter):
-        not_available(ax, "method not run at this scale")
+        not_available(ax, missing)
         return None
     training = need(pack, "training_noise", shape=(None,), kind="f")
     evaluation = need(pack, "evaluation_noise", shape=(None,), kind="f")
     matrix = need(pack, letter, shape=(len(training), len(evaluation)), kind="f")
-    mesh = annotated_heatmap(ax, matrix.T, cmap="inferno", vmin=100, vmax=PASS_SCORE, fmt="{:.1f}",
-                             pass_at=PASS_SCORE, xticklabels=percent_labels(training),
-                             yticklabels=percent_labels(evaluation))
+    mesh = annotated_heatmap(ax, matrix.T, xticklabels=percent_labels(training),
+                             yticklabels=percent_labels(evaluation), **style)
     if len(training) == len(evaluation):
         staircase(ax, len(training))
-    ax.set_xlabel("training noise")
-    ax.set_ylabel("evaluating noise")
+    return mesh
+
+
+def _evaluation_heatmap(ax, pack, agent):
+    ax.set_title(AGENT_LABELS[agent], fontsize=7)
+    mesh = noise_heatmap(ax, pack, AGENT_LETTERS[agent], "method not run at this scale", cmap="inferno", vmin=100,
+                         vmax=PASS_SCORE, fmt="{:.1f}", pass_at=PASS_SCORE)
+    if mesh is not None:
+        ax.set_xlabel("training noise")
+        ax.set_ylabel("evaluating noise")
     return mesh
 
 

@@ -34,6 +34,7 @@ from works.units import Unit, unit_seed
 
 __all__ = [
     "CONFS",
+    "NeatConfig",
     "NeatGatherUnit",
     "NeatRunUnit",
     "UciRunUnit",
@@ -46,6 +47,20 @@ __all__ = [
 #: NEAT configuration files (``main/…`` for CartPole, ``supp/<domain>.…`` for the UCI domains).
 CONFS = Path(__file__).resolve().parents[1] / "confs"
 _HERE = "works.tasks.neat_common"
+
+
+@dataclass(frozen=True)
+class NeatConfig:
+    """Settings shared by the NEAT tasks 3 and 4: agents, noise levels, population, generations and repeats
+    (``repeat_chunk`` repeats per unit)."""
+
+    agents: tuple = ("b", "i", "c")
+    train_noises: tuple = (0.0, 0.2, 0.4)
+    eval_noises: tuple = (0.0, 0.2, 0.4)
+    population: int = 50
+    generations: int = 20
+    repeats: int = 10
+    repeat_chunk: int = 5
 
 
 @dataclass(frozen=True)

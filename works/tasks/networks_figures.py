@@ -186,20 +186,28 @@ def panel_supp19a(ax, pack) -> None:
     ax.set_ylabel("Spearman(Δloss, iteration)")
 
 
-def panel_supp19(ax, pack, letter):
-    """Log joint density of (Δloss, ΔLipschitz) at one fraction, Spearman printed."""
+def _delta_density(ax, pack, letter, grid: str, cmap: str, interpolation: str, corner, **text):
+    """Log joint density ``letter/density`` over the ``<grid>x`` / ``<grid>y`` grids with its Spearman printed at
+    ``corner`` (axes coordinates); "not applicable" when the fraction has no runs."""
     if not has(pack, letter):
         not_available(ax, "not applicable")
         return None
-    density = need(pack, f"{letter}/density", shape=(None, None), kind="f")
-    x = need(pack, f"{letter}/x", shape=(density.shape[1],), kind="f")
-    y = need(pack, f"{letter}/y", shape=(density.shape[0],), kind="f")
+    x = need(pack, f"{grid}x", shape=(None,), kind="f")
+    y = need(pack, f"{grid}y", shape=(None,), kind="f")
+    density = need(pack, f"{letter}/density", shape=(len(y), len(x)), kind="f")
     mesh = ax.imshow(log_density(density), origin="lower", aspect="auto", extent=(x[0], x[-1], y[0], y[-1]),
-                     cmap="binary", vmin=-10, vmax=0, interpolation="nearest")
-    ax.text(0.98, 0.95, f"ρ = {float(need(pack, f'{letter}/spearman', shape=())):.2f}", transform=ax.transAxes,
-            ha="right", va="top", fontsize=6, color="red")
-    ax.set_xlabel("Δloss", fontsize=6)
-    ax.set_ylabel("ΔLipschitz", fontsize=6)
+                     cmap=cmap, vmin=-10, vmax=0, interpolation=interpolation)
+    ax.text(*corner, f"ρ = {float(need(pack, f'{letter}/spearman', shape=())):.2f}", transform=ax.transAxes,
+            va="top", fontsize=6, **text)
+    return mesh
+
+
+def panel_supp19(ax, pack, letter):
+    """Log joint density of (Δloss, ΔLipschitz) at one fraction, Spearman printed."""
+    mesh = _delta_density(ax, pack, letter, f"{letter}/", "binary", "nearest", (0.98, 0.95), ha="right", color="red")
+    if mesh is not None:
+        ax.set_xlabel("Δloss", fontsize=6)
+        ax.set_ylabel("ΔLipschitz", fontsize=6)
     return mesh
 
 
@@ -244,17 +252,7 @@ def panel_supp21(ax, pack) -> None:
 
 def panel_supp22(ax, pack, letter):
     """Log joint density of (Δ gradient variance, ΔLipschitz) at one fraction, Spearman printed."""
-    if not has(pack, letter):
-        not_available(ax, "not applicable")
-        return None
-    x = need(pack, "x", shape=(None,), kind="f")
-    y = need(pack, "y", shape=(None,), kind="f")
-    density = need(pack, f"{letter}/density", shape=(len(y), len(x)), kind="f")
-    mesh = ax.imshow(log_density(density), origin="lower", aspect="auto", extent=(x[0], x[-1], y[0], y[-1]),
-                     cmap="Blues", vmin=-10, vmax=0, interpolation="bilinear")
-    ax.text(0.02, 0.95, f"ρ = {float(need(pack, f'{letter}/spearman', shape=())):.2f}", transform=ax.transAxes,
-            va="top", fontsize=6)
-    return mesh
+    return _delta_density(ax, pack, letter, "", "Blues", "bilinear", (0.02, 0.95))
 
 
 def panel_supp23(ax, pack, letter) -> None:

@@ -120,6 +120,15 @@ def _restricted(raw: Raw, name: str | None = None) -> Restricted:
     return Restricted(raw.pack(layout.network_file(INCOHERENT_VS_COHERENT, names[0])), names[0])
 
 
+def _per_k(data: Restricted, pack: dict, entry) -> dict:
+    """``pack`` with ``pack[LETTERS[k]] = entry(k, runs)`` added for every k = 0…10 that has runs."""
+    for k in range(11):
+        runs = data.runs(k)
+        if runs.size:
+            pack[LETTERS[k]] = entry(k, runs)
+    return pack
+
+
 def pack_supp15(raw: Raw, scale: str) -> dict:
     """Fig. S15: per landscape ("a"…"e" in :data:`LANDSCAPES` order; absent ones omitted) {"name",
     "successes" (11,), "totals" (11,)} = runs with final loss ≤ threshold and all runs, per number k of
@@ -277,12 +286,9 @@ def pack_supp21(raw: Raw, scale: str) -> dict:
     between the group's spectral norm and utilisation over the samples right after a utilisation drop > 1e-4
     (runs with fewer than two such samples or a constant series contribute nothing)."""
     data = _restricted(raw)
-    pack = {"fractions": FRACTIONS, "name": data.name}
-    for k in range(11):
-        runs = data.runs(k)
-        if not runs.size:
-            continue
-        entry = {}
+
+    def entry(k, runs):
+        out = {}
         for group, short in (("coherent-loop", "coh"), ("incoherent-loop", "inc")):
             column, values = GROUP_COLUMNS[group], []
             for j in runs:
@@ -294,11 +300,12 @@ def pack_supp21(raw: Raw, scale: str) -> dict:
             values = np.array([v for v in values if np.isfinite(v)])
             if values.size:
                 x, y = kde_curve(values, -1.0, 1.0)
-                entry[f"x_{short}"], entry[f"y_{short}"] = x, y / y.sum() if y.sum() > 0 else y
+                out[f"x_{short}"], out[f"y_{short}"] = x, y / y.sum() if y.sum() > 0 else y
             else:
-                entry[f"x_{short}"], entry[f"y_{short}"] = np.empty(0), np.empty(0)
-        pack[LETTERS[k]] = entry
-    return pack
+                out[f"x_{short}"], out[f"y_{short}"] = np.empty(0), np.empty(0)
+        return out
+
+    return _per_k(data, {"fractions": FRACTIONS, "name": data.name}, entry)
 
 
 def pack_supp22(raw: Raw, scale: str) -> dict:
@@ -307,15 +314,13 @@ def pack_supp22(raw: Raw, scale: str) -> dict:
     max 1 (rows = y), "spearman"}."""
     data = _restricted(raw)
     x, y = np.linspace(*S22_RANGE[0], 40), np.linspace(*S22_RANGE[1], 40)
-    pack = {"fractions": FRACTIONS, "name": data.name, "x": x, "y": y}
-    for k in range(11):
-        if not data.runs(k).size:
-            continue
+
+    def entry(k, runs):
         deltas = _deltas(data, k)
         variance, lipschitz = deltas[:, 3], -deltas[:, 2]
-        pack[LETTERS[k]] = {"density": kde_density_2d(variance, lipschitz, x, y),
-                            "spearman": spearman(variance, lipschitz)}
-    return pack
+        return {"density": kde_density_2d(variance, lipschitz, x, y), "spearman": spearman(variance, lipschitz)}
+
+    return _per_k(data, {"fractions": FRACTIONS, "name": data.name, "x": x, "y": y}, entry)
 
 
 def pack_supp23(raw: Raw, scale: str) -> dict:
@@ -323,11 +328,8 @@ def pack_supp23(raw: Raw, scale: str) -> dict:
     −, 0, +)] × [sign ΔLipschitz (columns)], Δ = later minus earlier of consecutive samples where the Hessian
     was computed (finite), over every step of every run (not truncated)."""
     data = _restricted(raw)
-    pack = {"fractions": FRACTIONS, "name": data.name}
-    for k in range(11):
-        runs = data.runs(k)
-        if not runs.size:
-            continue
+
+    def entry(k, runs):
         counts = np.zeros((3, 3))
         for j in runs:
             run = data.run(j)
@@ -336,8 +338,9 @@ def pack_supp23(raw: Raw, scale: str) -> dict:
             rows = np.sign(np.diff(hessian[kept])).astype(int) + 1
             cols = np.sign(np.diff(lipschitz[kept])).astype(int) + 1
             np.add.at(counts, (rows, cols), 1.0)
-        pack[LETTERS[k]] = counts
-    return pack
+        return counts
+
+    return _per_k(data, {"fractions": FRACTIONS, "name": data.name}, entry)
 
 
 PACKS = {**{f"supp{10 + k}": _network_packer(name) for k, name in enumerate(LANDSCAPES)},

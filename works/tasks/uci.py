@@ -35,7 +35,7 @@ from works._io import save_npz, save_pack
 from works.claims import agent_index, claim, load_npz
 from works.layout import AGENT_ORDER, DOMAINS, LETTERS
 from works.packing import MissingRaw, Raw
-from works.tasks.neat_common import neat_experiment, neat_result
+from works.tasks.neat_common import NeatConfig, neat_experiment, neat_result
 from works.tasks.uci_figures import FIGURES
 from works.units import Unit
 
@@ -66,17 +66,11 @@ DOMAIN_LABELS = {"biology": "case study in biology", "physics-chemistry": "case 
 
 
 @dataclass(frozen=True)
-class Task4Config:
-    """UCI classification NEAT (task 4)."""
+class Task4Config(NeatConfig):
+    """UCI classification NEAT (task 4): the domains run and the noise sweep of every agent on each."""
 
-    domains: tuple = ("biology",)
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
     generations: int = 30
-    repeats: int = 10
-    repeat_chunk: int = 5
+    domains: tuple = ("biology",)
 
 
 CONFIG = Task4Config

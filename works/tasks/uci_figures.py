@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from works.figures.packs import has, need
-from works.figures.panels import annotated_heatmap, grouped_bars, staircase
+from works.figures.panels import annotated_heatmap, grouped_bars
 from works.figures.runner import compose, label_panels
 from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, not_available
 from works.layout import LETTERS
-from works.tasks.cartpole_figures import percent_labels
+from works.tasks.cartpole_figures import noise_heatmap, percent_labels
 
 __all__ = ["FIGURES", "draw_supp26", "draw_supp27", "draw_supp28", "draw_supp29", "draw_supp30"]
 
@@ -82,17 +82,8 @@ def panel_supp28(ax, pack, letter) -> None:
 
 def panel_supp29(ax, pack, letter):
     """Mean test F1 (training × evaluation noise) for one domain and method."""
-    if not has(pack, letter):
-        not_available(ax, "not run at this scale")
-        return None
-    training = need(pack, "training_noise", shape=(None,), kind="f")
-    evaluation = need(pack, "evaluation_noise", shape=(None,), kind="f")
-    matrix = need(pack, letter, shape=(len(training), len(evaluation)), kind="f")
-    mesh = annotated_heatmap(ax, matrix.T, cmap="inferno", vmin=0, vmax=1, fmt="{:.2f}", fontsize=4.5,
-                             xticklabels=percent_labels(training), yticklabels=percent_labels(evaluation))
-    if len(training) == len(evaluation):
-        staircase(ax, len(training))
-    return mesh
+    return noise_heatmap(ax, pack, letter, "not run at this scale", cmap="inferno", vmin=0, vmax=1, fmt="{:.2f}",
+                         fontsize=4.5)
 
 
 def panel_supp30(ax, pack, letter):
