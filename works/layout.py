@@ -185,9 +185,13 @@ def pack_file(name: str) -> str:
 
 def figure_file(stem: str, suffix: str) -> str:
     """A drawn figure (``suffix`` ``".pdf"`` or ``".png"``), relative to ``OUT/show``."""
+    if suffix not in (".pdf", ".png"):
+        raise ValueError(f"suffix must be '.pdf' or '.png', got {suffix!r}.")
     return f"{stem}{suffix}"
 
 
 def video_file(structure: str, extension: str) -> str:
     """The escape video of one loop structure (``extension`` ``"gif"`` or ``"mp4"``), relative to ``OUT/videos``."""
+    if extension not in ("gif", "mp4"):
+        raise ValueError(f"extension must be 'gif' or 'mp4', got {extension!r}.")
     return f"{structure}.{extension}"

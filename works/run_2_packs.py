@@ -55,7 +55,7 @@ PACKS = dict(sorted({**all_packs(), "supp09": pack_supp09}.items()))
 
 
 def pack_one(out_dir, name: str, scale: str = "quick") -> tuple[dict, dict]:
-    """Build one pack in memory; returns ``(tree, {relative raw path: sha256})`` (see :func:`works.packing.pack_one`)."""
+    """Build one pack in memory: ``(tree, {relative raw path: sha256})`` (see :func:`works.packing.pack_one`)."""
     return packing.pack_one(out_dir, name, scale, PACKS)
 
 

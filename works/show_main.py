@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from works.figures.diagrams import arrow, box, draw_motif
-from works.figures.runner import compose, draw_figures, figure_cli
+from works.figures.runner import compose, entry_points
 from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, TYPE_SYMBOLS, panel_label
 from works.tasks.cartpole_figures import draw_main05, draw_main06
 from works.tasks.escape_figures import draw_main03, draw_main04
@@ -90,17 +90,7 @@ def draw_main01(out_dir):
 DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
 
 
-def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
-    """Draw the main figures into ``OUT/show``; returns ``{stem: [pdf, png] or 'skipped: reason'}``.
-
-    With ``skip_missing`` a figure whose pack does not exist is skipped instead of raising.
-    """
-    return draw_figures(DRAWERS, FIGURES, out_dir, names, skip_missing)
-
-
-def main(argv=None) -> dict:
-    """CLI: ``python works/show_main.py --out DIR [--skip-missing]``."""
-    return figure_cli(draw_all, "Draw the main figures from OUT/data into OUT/show.", argv)
+draw_all, main = entry_points(DRAWERS, FIGURES, "main")
 
 
 if __name__ == "__main__":

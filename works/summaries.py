@@ -30,7 +30,8 @@ KDE_POINTS = 20000
 
 
 def kde_curve(values, low: float, high: float, points: int = 100):
-    """``(x, y)``: :class:`scipy.stats.gaussian_kde` (default bandwidth) of ``values`` on ``linspace(low, high, points)``.
+    """``(x, y)``: :class:`scipy.stats.gaussian_kde` (default bandwidth) of ``values`` on
+    ``linspace(low, high, points)``.
 
     Degenerate inputs (fewer than two distinct finite values) give a unit spike at the nearest grid point
     (all zeros when there is no value at all).

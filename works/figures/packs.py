@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from works import layout
 from works._io import flatten, load_pack
 
 __all__ = ["Pack", "open_pack", "need", "has", "text"]
@@ -47,7 +48,7 @@ def open_pack(out_dir, name: str) -> Pack:
     ValueError
         When the file is not a readable pack.
     """
-    path = Path(out_dir) / "data" / f"{name}.npz"
+    path = Path(out_dir) / layout.DATA / layout.pack_file(name)
     if not path.is_file():
         raise FileNotFoundError(f"packed data {name!r} not found at {path}; run works/run_2_packs.py first.")
     return Pack(name, load_pack(path))

@@ -17,7 +17,7 @@ from scipy.stats import gaussian_kde
 from works.figures.diagrams import draw_motif
 from works.figures.packs import has, need
 from works.figures.panels import before_after_scatter, box_pair
-from works.figures.runner import compose, label_panels
+from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import COLOURS, TYPE_COLOURS, TYPE_SYMBOLS, not_available, panel_label, percent_axis
 from works.layout import LETTERS
 
@@ -247,23 +247,14 @@ def panel_supp08(ax, pack, letter) -> None:
     _proportion_scatter(ax, pack, letter, "coherent-loop")
 
 
-def _proportions(out_dir, stem, panel):
-    def layout(fig, axes, pack):
-        for ax, letter in zip(axes[0], "abcd"):
-            panel(ax, pack, letter)
-        label_panels(axes, LETTERS, only_drawn=True)
-
-    return compose(out_dir, stem, layout, 1, 4, height=2.8)
-
-
 def draw_supp06(out_dir):
     """Fig. S6: L_i-1…4 curvature proportions."""
-    return _proportions(out_dir, "supp06", panel_supp06)
+    return letter_grid(out_dir, "supp06", panel_supp06, 1, 4, height=2.8)
 
 
 def draw_supp08(out_dir):
     """Fig. S8: L_c-1…4 curvature proportions."""
-    return _proportions(out_dir, "supp08", panel_supp08)
+    return letter_grid(out_dir, "supp08", panel_supp08, 1, 4, height=2.8)
 
 
 def panel_supp07a(axes, pack) -> None:

@@ -114,6 +114,11 @@ class DifferenceUnit(Grid):
     first: str
     second: str
 
+    @property
+    def within(self) -> bool:
+        """True for "L for L": the nearest other motif of the same structure (self excluded)."""
+        return self.first == self.second
+
 
 @dataclass(frozen=True)
 class TradeoffChunkUnit(Grid):
@@ -170,7 +175,7 @@ def unit_difference(config, raw_dir, seed):
     first, second = unit.first, unit.second
     a = unit.landscapes(np.load(raw_dir / layout.parameters_file(first)), parse_structure(first)[0])
     a = a.reshape(a.shape[0], -1)
-    if first == second:
+    if unit.within:
         values = nearest_differences(a)
     else:
         b = unit.landscapes(np.load(raw_dir / layout.parameters_file(second)), parse_structure(second)[0])

@@ -16,9 +16,8 @@ import numpy as np
 
 from works.figures.packs import has, need
 from works.figures.panels import proportion_lines
-from works.figures.runner import compose, label_panels
+from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import COLOURS, LOOP_TYPES, TYPE_COLOURS, TYPE_SYMBOLS, not_available
-from works.layout import LETTERS
 
 __all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02a", "panel_main02b",
            "panel_main02c", "panel_main02d", "panel_main02e", "panel_supp01", "panel_supp02"]
@@ -146,23 +145,14 @@ def panel_supp02(ax, pack, letter) -> None:
 
 
 
-def _kde_grid(out_dir, stem, panel):
-    def layout(fig, axes, pack):
-        for ax, letter in zip(axes.ravel(), LETTERS):
-            panel(ax, pack, letter)
-        label_panels(axes, LETTERS, only_drawn=True)
-
-    return compose(out_dir, stem, layout, 2, 5, height=4.5)
-
-
 def draw_supp01(out_dir):
     """Fig. S1: Lipschitz distributions (a: all L_i, b–e: L_i-1…4, f: all L_c, g–j: L_c-1…4)."""
-    return _kde_grid(out_dir, "supp01", panel_supp01)
+    return letter_grid(out_dir, "supp01", panel_supp01, 2, 5, height=4.5)
 
 
 def draw_supp02(out_dir):
     """Fig. S2: minimum-difference distributions, layout as S1."""
-    return _kde_grid(out_dir, "supp02", panel_supp02)
+    return letter_grid(out_dir, "supp02", panel_supp02, 2, 5, height=4.5)
 
 
 FIGURES = {"main02": draw_main02, "supp01": draw_supp01, "supp02": draw_supp02}
