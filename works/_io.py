@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "save_npy", "save_npz", "save_json", "load_json", "sha256_file", "json_default",
-           "flatten", "unflatten", "save_pack", "load_pack"]
+__all__ = ["atomic_write_bytes", "flatten", "json_default", "load_json", "load_pack", "save_json", "save_npy",
+           "save_npz", "save_pack", "sha256_file", "unflatten"]
 
 SEPARATOR = "/"
 

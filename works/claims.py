@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["claim", "fmt", "verdict", "load_npz", "agent_index"]
+__all__ = ["agent_index", "claim", "fmt", "load_npz", "verdict"]
 
 
 def fmt(value, digits: int = 4) -> str:

@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from works.units import run_unit
 
-__all__ = ["InProcessExecutor", "PoolExecutor", "DaskExecutor", "make_executor", "default_workers"]
+__all__ = ["DaskExecutor", "InProcessExecutor", "PoolExecutor", "default_workers", "make_executor"]
 
 
 def default_workers() -> int:

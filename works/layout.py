@@ -23,23 +23,13 @@ import numpy as np
 
 from effect.structures import LOOP_TYPES
 
-__all__ = [
-    # shared constants
-    "SCALES", "SEMANTICS", "COLLIDERS", "LOOP_TYPES", "ALL_LOOPS", "LANDSCAPES", "NOISES", "PASS_SCORE",
-    "PAPER_MAGNITUDES", "PAPER_BIASES", "AGENT_ORDER", "DOMAINS", "CONFIG_NAMES", "LETTERS",
-    # run-level files
-    "RAW", "DATA", "SHOW", "VIDEOS", "REPORT", "CONFIG_FILE", "MANIFEST_FILE",
-    # task 1
-    "parameters_file", "robustness_file", "difference_file", "tradeoff_chunk_file", "tradeoff_file",
-    "catcher_file", "choice_file", "imitation_file",
-    # task 2
-    "selection_file", "escape_file",
-    # tasks 3-5
-    "neat_chunk_file", "real_world_file", "uci_split_file", "UCI_DATASETS_FILE", "network_chunk_file",
-    "restricted_chunk_file", "network_file", "LOOP_VS_COLLIDER", "INCOHERENT_VS_COHERENT",
-    # packs, figures, videos
-    "pack_file", "figure_file", "video_file",
-]
+__all__ = ["AGENT_ORDER", "ALL_LOOPS", "COLLIDERS", "CONFIG_FILE", "CONFIG_NAMES", "DATA", "DOMAINS",
+           "INCOHERENT_VS_COHERENT", "LANDSCAPES", "LETTERS", "LOOP_TYPES", "LOOP_VS_COLLIDER", "MANIFEST_FILE",
+           "NOISES", "PAPER_BIASES", "PAPER_MAGNITUDES", "PASS_SCORE", "RAW", "REPORT", "SCALES", "SEMANTICS", "SHOW",
+           "UCI_DATASETS_FILE", "VIDEOS", "catcher_file", "choice_file", "difference_file", "escape_file",
+           "figure_file", "imitation_file", "neat_chunk_file", "network_chunk_file", "network_file", "pack_file",
+           "parameters_file", "real_world_file", "restricted_chunk_file", "robustness_file", "selection_file",
+           "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file"]
 
 # --------------------------------------------------------------------------------------------- shared constants
 

@@ -20,13 +20,12 @@ import argparse
 import json
 from pathlib import Path
 
-
 from works import layout
 from works._io import atomic_write_bytes
 from works.claims import claim
 from works.tasks import all_claims, motifs
 
-__all__ = ["measure_claims", "grid_statistics", "write_report", "main"]
+__all__ = ["grid_statistics", "main", "measure_claims", "write_report"]
 
 grid_statistics = motifs.grid_statistics
 
@@ -76,8 +75,8 @@ def write_report(out_dir, title: str | None = None) -> Path:
             else:
                 lines.append(f"| {motif_type} | {name} | {value['n']:,} | {value['mean']:.6g} | "
                              f"{value['median']:.6g} |")
-    lines += ["", "Claim 3 is reported both ways: the nearest-neighbour MSE to the full collider grid (what task 2 "
-              "selects on) and the gradient-fitted trade-off loss of task 1c (what Fig. 2c plots).", ""]
+    lines += ["", ("Claim 3 is reported both ways: the nearest-neighbour MSE to the full collider grid (what task 2 "
+              "selects on) and the gradient-fitted trade-off loss of task 1c (what Fig. 2c plots)."), ""]
     path = out / layout.REPORT
     atomic_write_bytes(path, "\n".join(lines).encode("utf-8"))
     return path

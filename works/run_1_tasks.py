@@ -41,12 +41,22 @@ from works.tasks.cartpole import plan as plan_task3
 from works.tasks.escape import plan as plan_task2
 from works.tasks.escape import select_escapers, unit_escape
 from works.tasks.motifs import plan as plan_task1
-from works.tasks.motifs import (unit_difference, unit_imitation, unit_population, unit_tradeoff_chunk,
-                                unit_tradeoff_gather)
+from works.tasks.motifs import (
+    unit_difference,
+    unit_imitation,
+    unit_population,
+    unit_tradeoff_chunk,
+    unit_tradeoff_gather,
+)
 from works.tasks.neat_common import unit_neat, unit_neat_gather
 from works.tasks.networks import plan as plan_task5
-from works.tasks.networks import (restricted_configurations, unit_fit_gather, unit_fit_restricted,
-                                  unit_fit_unrestricted, unit_restricted_gather)
+from works.tasks.networks import (
+    restricted_configurations,
+    unit_fit_gather,
+    unit_fit_restricted,
+    unit_fit_unrestricted,
+    unit_restricted_gather,
+)
 from works.tasks.uci import plan as plan_task4
 from works.tasks.uci import unit_uci_dataset, unit_uci_gather
 

@@ -27,8 +27,17 @@ import numpy as np
 from works import packing
 from works.layout import LANDSCAPES, SCALES
 from works.packing import Raw
-from works.summaries import (curvature_batch, curvature_proportion, escape_extremes, gradient_norms, kde_curve,
-                             kde_density_2d, nearest_bin_counts, row_spearman, spearman)
+from works.summaries import (
+    curvature_batch,
+    curvature_proportion,
+    escape_extremes,
+    gradient_norms,
+    kde_curve,
+    kde_density_2d,
+    nearest_bin_counts,
+    row_spearman,
+    spearman,
+)
 from works.tasks import all_packs
 from works.tasks.cartpole import classify_outcomes
 from works.tasks.networks_packs import first_reach

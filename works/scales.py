@@ -18,15 +18,24 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-__all__ = ["Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config", "Scale", "SCALES",
-           "SEMANTICS", "get_scale", "scale_to_dict"]
+__all__ = ["SCALES", "SEMANTICS", "Scale", "Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config",
+           "get_scale", "scale_to_dict"]
 
-from works.layout import ALL_LOOPS, LANDSCAPES, NOISES, PAPER_BIASES, PAPER_MAGNITUDES, SCALES, SEMANTICS
+from works.layout import (
+    ALL_LOOPS,
+    LANDSCAPES,
+    NOISES,
+    PAPER_BIASES,
+    PAPER_MAGNITUDES,
+    SCALES,
+    SEMANTICS,
+)
 from works.tasks.cartpole import Task3Config
 from works.tasks.escape import Task2Config
 from works.tasks.motifs import Task1Config
 from works.tasks.networks import Task5Config
 from works.tasks.uci import Task4Config
+
 
 @dataclass(frozen=True)
 class Scale:

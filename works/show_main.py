@@ -19,7 +19,13 @@ from __future__ import annotations
 
 from works.figures.diagrams import arrow, box, draw_motif
 from works.figures.runner import compose, entry_points
-from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, TYPE_SYMBOLS, panel_label
+from works.figures.style import (
+    AGENT_GREYS,
+    AGENT_LABELS,
+    AGENTS,
+    TYPE_SYMBOLS,
+    panel_label,
+)
 from works.tasks.cartpole_figures import draw_main05, draw_main06
 from works.tasks.escape_figures import draw_main03, draw_main04
 from works.tasks.motifs_figures import draw_main02

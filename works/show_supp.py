@@ -21,18 +21,43 @@ from works.figures.diagrams import draw_motif
 from works.figures.packs import need
 from works.figures.runner import compose, entry_points, label_panels
 from works.tasks.cartpole_figures import draw_supp24, draw_supp25
-from works.tasks.escape_figures import draw_supp04, draw_supp05, draw_supp06, draw_supp07, draw_supp08
+from works.tasks.escape_figures import (
+    draw_supp04,
+    draw_supp05,
+    draw_supp06,
+    draw_supp07,
+    draw_supp08,
+)
 from works.tasks.motifs_figures import draw_supp01, draw_supp02
-from works.tasks.networks_figures import (draw_supp10, draw_supp11, draw_supp12, draw_supp13, draw_supp14,
-                                          draw_supp15, draw_supp16, draw_supp17, draw_supp18, draw_supp19,
-                                          draw_supp20, draw_supp21, draw_supp22, draw_supp23)
-from works.tasks.uci_figures import draw_supp26, draw_supp27, draw_supp28, draw_supp29, draw_supp30
+from works.tasks.networks_figures import (
+    draw_supp10,
+    draw_supp11,
+    draw_supp12,
+    draw_supp13,
+    draw_supp14,
+    draw_supp15,
+    draw_supp16,
+    draw_supp17,
+    draw_supp18,
+    draw_supp19,
+    draw_supp20,
+    draw_supp21,
+    draw_supp22,
+    draw_supp23,
+)
+from works.tasks.uci_figures import (
+    draw_supp26,
+    draw_supp27,
+    draw_supp28,
+    draw_supp29,
+    draw_supp30,
+)
 
-__all__ = ["FIGURES", "draw_all", "main", "draw_supp01", "draw_supp02", "draw_supp03", "draw_supp04", "draw_supp05",
+__all__ = ["FIGURES", "draw_all", "draw_supp01", "draw_supp02", "draw_supp03", "draw_supp04", "draw_supp05",
            "draw_supp06", "draw_supp07", "draw_supp08", "draw_supp09", "draw_supp10", "draw_supp11", "draw_supp12",
            "draw_supp13", "draw_supp14", "draw_supp15", "draw_supp16", "draw_supp17", "draw_supp18", "draw_supp19",
            "draw_supp20", "draw_supp21", "draw_supp22", "draw_supp23", "draw_supp24", "draw_supp25", "draw_supp26",
-           "draw_supp27", "draw_supp28", "draw_supp29", "draw_supp30"]
+           "draw_supp27", "draw_supp28", "draw_supp29", "draw_supp30", "main"]
 
 FIGURES = [f"supp{n:02d}" for n in range(1, 31)]
 

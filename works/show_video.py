@@ -29,17 +29,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
-from effect.structures import LOOP_STRUCTURES, parse_structure  # noqa: E402
-from works.figures.diagrams import draw_motif  # noqa: E402
-from works.figures.style import COLOURS  # noqa: E402
-from works import layout  # noqa: E402
-from works.summaries import landscapes  # noqa: E402
+from effect.structures import LOOP_STRUCTURES, parse_structure
+from works import layout
+from works.figures.diagrams import draw_motif
+from works.figures.style import COLOURS
+from works.summaries import landscapes
 
-__all__ = ["VideoScale", "VIDEO_SCALES", "FORMATS", "frame_plan", "make_video", "make_all", "main"]
+__all__ = ["FORMATS", "VIDEO_SCALES", "VideoScale", "frame_plan", "main", "make_all", "make_video"]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from works._io import load_json, save_json
 from works.units import Unit, config_hash, file_record
 
-__all__ = ["Manifest", "MANIFEST_NAME", "MANIFEST_VERSION"]
+__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "Manifest"]
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1

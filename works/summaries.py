@@ -21,9 +21,8 @@ from scipy import stats
 from effect.engine import grid_inputs, motif_outputs, raw_outputs
 from effect.operations import detect_curvature_feature
 
-__all__ = ["kde_curve", "nearest_bin_counts", "landscapes", "curvature_batch", "curvature_proportion",
-           "gradient_norms", "row_spearman", "escape_extremes", "embed_2d", "spearman", "kde_density_2d",
-           "KDE_POINTS"]
+__all__ = ["KDE_POINTS", "curvature_batch", "curvature_proportion", "embed_2d", "escape_extremes", "gradient_norms",
+           "kde_curve", "kde_density_2d", "landscapes", "nearest_bin_counts", "row_spearman", "spearman"]
 
 #: Largest number of points fed to one 2-D KDE (a seeded subsample beyond; Spearman always uses every point).
 KDE_POINTS = 20000

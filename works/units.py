@@ -33,7 +33,7 @@ import numpy as np
 
 from works._io import json_default, sha256_file
 
-__all__ = ["Unit", "unit_seed", "config_hash", "run_unit", "resolve", "file_record"]
+__all__ = ["Unit", "config_hash", "file_record", "resolve", "run_unit", "unit_seed"]
 
 
 @dataclass(frozen=True)

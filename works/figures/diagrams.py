@@ -24,7 +24,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from effect.structures import MOTIF_TYPES, weight_signs
 from works.figures.style import COLOURS
 
-__all__ = ["NODE_POSITIONS", "EDGES", "draw_motif", "draw_edge", "box", "arrow"]
+__all__ = ["EDGES", "NODE_POSITIONS", "arrow", "box", "draw_edge", "draw_motif"]
 
 NODE_POSITIONS = {"x": (0.0, 0.0), "y": (0.5, 0.8), "z": (1.0, 0.0)}
 EDGES = {"incoherent-loop": (("x", "y"), ("x", "z"), ("y", "z")),

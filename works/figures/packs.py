@@ -27,7 +27,7 @@ import numpy as np
 from works import layout
 from works._io import flatten, load_pack
 
-__all__ = ["Pack", "open_pack", "need", "has", "text"]
+__all__ = ["Pack", "has", "need", "open_pack", "text"]
 
 
 class Pack(dict):
@@ -97,10 +97,10 @@ def need(pack, key: str, shape=None, kind: str | None = None):
             raise ValueError(f"packed data {name!r} key {key!r} is a group, expected an array.")
         return value
     array = np.asarray(value)
-    if shape is not None:
-        if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape)):
-            raise ValueError(f"packed data {name!r} key {key!r} has shape {array.shape}, expected {tuple(shape)} "
-                             "(None = any length).")
+    if shape is not None and (array.ndim != len(shape)
+                              or any(s is not None and s != a for s, a in zip(shape, array.shape))):
+        raise ValueError(f"packed data {name!r} key {key!r} has shape {array.shape}, expected {tuple(shape)} "
+                         "(None = any length).")
     if kind is not None:
         ok = {"f": array.dtype.kind in "fiub", "i": array.dtype.kind in "iub", "U": array.dtype.kind == "U"}
         if kind not in ok:

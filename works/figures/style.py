@@ -21,14 +21,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from works import layout  # noqa: E402
-from works.layout import AGENT_ORDER as AGENTS  # noqa: E402
-from works.layout import LOOP_TYPES  # noqa: E402
+from works import layout
+from works.layout import AGENT_ORDER as AGENTS
+from works.layout import LOOP_TYPES
 
-__all__ = ["COLOURS", "TYPE_COLOURS", "TYPE_SYMBOLS", "AGENTS", "AGENT_LABELS", "AGENT_GREYS", "LOOP_TYPES",
-           "PNG_DPI", "WIDTH", "new_figure", "save_figure", "panel_label", "not_available", "percent_axis"]
+__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "LOOP_TYPES", "PNG_DPI", "TYPE_COLOURS",
+           "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis", "save_figure"]
 
 #: Drawing colours of the reference (``works/__init__.py`` ``draw_info``).
 COLOURS = {"incoherent-loop": "#FCB1AB", "coherent-loop": "#FCE0AB", "collider": "#88CCF8"}

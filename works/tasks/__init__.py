@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["MODULES", "task_module", "task_modules", "all_packs", "all_figures", "all_claims"]
+__all__ = ["MODULES", "all_claims", "all_figures", "all_packs", "task_module", "task_modules"]
 
 #: Task number -> module implementing it.
 MODULES = {1: "works.tasks.motifs", 2: "works.tasks.escape", 3: "works.tasks.cartpole", 4: "works.tasks.uci",

@@ -18,7 +18,14 @@ from works.figures.diagrams import draw_motif
 from works.figures.packs import has, need
 from works.figures.panels import before_after_scatter, box_pair
 from works.figures.runner import compose, label_panels, letter_grid
-from works.figures.style import COLOURS, TYPE_COLOURS, TYPE_SYMBOLS, not_available, panel_label, percent_axis
+from works.figures.style import (
+    COLOURS,
+    TYPE_COLOURS,
+    TYPE_SYMBOLS,
+    not_available,
+    panel_label,
+    percent_axis,
+)
 from works.layout import LETTERS
 
 __all__ = ["FIGURES", "draw_main03", "draw_main04", "draw_supp04", "draw_supp05", "draw_supp06", "draw_supp07",

@@ -18,8 +18,15 @@ from effect.structures import parse_structure
 from works import layout
 from works.layout import LETTERS, LOOP_TYPES
 from works.packing import Raw, require
-from works.summaries import (curvature_batch, curvature_proportion, escape_extremes, gradient_norms, kde_curve,
-                             landscapes, row_spearman)
+from works.summaries import (
+    curvature_batch,
+    curvature_proportion,
+    escape_extremes,
+    gradient_norms,
+    kde_curve,
+    landscapes,
+    row_spearman,
+)
 
 __all__ = ["EXAMPLE_RECORDS", "PACKS", "escape_correlations", "pack_main03", "pack_main04", "pack_supp04",
            "pack_supp05", "pack_supp06", "pack_supp07", "pack_supp08"]

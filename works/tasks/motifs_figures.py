@@ -17,10 +17,16 @@ import numpy as np
 from works.figures.packs import has, need
 from works.figures.panels import proportion_lines
 from works.figures.runner import compose, label_panels, letter_grid
-from works.figures.style import COLOURS, LOOP_TYPES, TYPE_COLOURS, TYPE_SYMBOLS, not_available
+from works.figures.style import (
+    COLOURS,
+    LOOP_TYPES,
+    TYPE_COLOURS,
+    TYPE_SYMBOLS,
+    not_available,
+)
 
-__all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02a", "panel_main02b",
-           "panel_main02c", "panel_main02d", "panel_main02e", "panel_supp01", "panel_supp02"]
+__all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02a", "panel_main02b", "panel_main02c",
+           "panel_main02d", "panel_main02e", "panel_supp01", "panel_supp02"]
 
 
 # --------------------------------------------------------------------------------------------------- Fig. 2

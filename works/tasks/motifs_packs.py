@@ -18,8 +18,8 @@ from works.layout import LETTERS, LOOP_TYPES
 from works.packing import MissingRaw, Raw, require
 from works.summaries import embed_2d, kde_curve, landscapes, nearest_bin_counts
 
-__all__ = ["PACKS", "pack_main02", "pack_supp01", "pack_supp02", "EXAMPLE_LOOP", "LIPSCHITZ_RANGE",
-           "DIFFERENCE_RANGE"]
+__all__ = ["DIFFERENCE_RANGE", "EXAMPLE_LOOP", "LIPSCHITZ_RANGE", "PACKS", "pack_main02", "pack_supp01",
+           "pack_supp02"]
 
 #: Ranges of the Lipschitz and difference axes of Figs. 2, S1 and S2.
 LIPSCHITZ_RANGE = (0.6, 2.4)
