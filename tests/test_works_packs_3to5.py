@@ -169,7 +169,7 @@ def test_status_manifest_and_skips(packed):
         assert status[name] == "built", (name, status[name])
     for name in ("supp11", "supp13", "supp14"):          # landscapes not run
         assert status[name].startswith("skipped") and "loop.vs.collider" in status[name]
-    manifest = load_json(out / "data" / "manifest.json")
+    manifest = load_json(out / "data" / "manifest.json")["units"]      # one manifest format for units and packs
     assert set(manifest["supp29"]["inputs"]) == {"real-world/biology.npz", "real-world/health-medicine.npz"}
     assert set(manifest["main06"]["inputs"]) == {"real-world/iterations.npz", "real-world/adjustments.2.npz"}
     assert pack_all(out, scale="smoke", names=["main05", "supp17"]) == {"main05": "current", "supp17": "current"}
