@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import spearmanr
 
 from works import layout
 from works._io import load_pack, save_npz, save_pack
@@ -47,8 +48,7 @@ __all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "pla
 
 NUMBER = 5
 _HERE = "works.tasks.networks"
-#: Restricted configurations per unit.
-CHUNK = 500
+CHUNK = 500  #: restricted configurations per unit
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,7 @@ class RestrictedGatherUnit:
 
 
 def _int_seed(sequence) -> int:
-    """A non-negative int seed (``effect.expression.fit_batch``) from a ``SeedSequence``."""
-    return int(sequence.generate_state(1)[0])
+    return int(sequence.generate_state(1)[0])  # fit_batch takes a non-negative int seed
 
 
 def unit_fit_unrestricted(config, raw_dir, seed):
@@ -341,8 +340,6 @@ def plan(scale) -> list:
 
 def _failure_trend(data) -> tuple:
     """Claim 7 on one restricted file: (measured text, verdict) or None when fewer than three k were run."""
-    from scipy.stats import spearmanr
-
     ks = data["incoherent"]
     present = [k for k in range(11) if np.any(ks == k)]
     if len(present) <= 2:
