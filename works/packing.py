@@ -27,7 +27,7 @@ import numpy as np
 
 from effect.structures import LOOP_TYPES
 from works import layout
-from works._io import load_json, load_pack, save_pack, sha256_file
+from works._io import load_pack, save_pack, sha256_file
 from works.layout import SCALES
 from works.storage import Manifest
 from works.units import Unit, config_hash, file_record
@@ -72,9 +72,6 @@ class Raw:
 
     def pack(self, relative: str) -> dict:
         return load_pack(self.path(relative))
-
-    def json(self, relative: str):
-        return load_json(self.path(relative))
 
     def structures(self, file_name, motif_type: str | None = None) -> list[str]:
         """Loop structures ``<type>.<k>`` whose file ``file_name(structure)`` exists, in the reference order.
