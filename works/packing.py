@@ -89,10 +89,9 @@ def require(names, what: str):
     return names
 
 
-def pack_unit(name: str, packer, scale: str, inputs=()) -> Unit:
-    """The manifest identity of one pack: its packer, the scale and the raw files it read (``depends``)."""
-    return Unit(name, f"{packer.__module__}:{packer.__name__}", {"scale": scale}, (layout.pack_file(name),),
-                tuple(sorted(inputs)))
+def pack_unit(name: str, scale: str, inputs=()) -> Unit:
+    """The manifest identity of one pack: its name, the scale and the raw files it read (``depends``)."""
+    return Unit(name, f"pack:{name}", {"scale": scale}, (layout.pack_file(name),), tuple(sorted(inputs)))
 
 
 def _check(scale: str, name: str, packs: dict, argument: str = "name") -> None:
@@ -130,7 +129,7 @@ def pack_all(out_dir, scale: str, packs: dict, names=None, force: bool = False) 
     for name in names or packs:
         _check(scale, name, packs, "names")
         record = manifest.units.get(name)
-        if not force and record and manifest.is_done(pack_unit(name, packs[name], scale, record.get("inputs", {}))):
+        if not force and record and manifest.is_done(pack_unit(name, scale, record.get("inputs", {}))):
             status[name] = "current"
             continue
         try:
@@ -140,7 +139,7 @@ def pack_all(out_dir, scale: str, packs: dict, names=None, force: bool = False) 
             manifest.forget(name, save=False)
             continue
         path = save_pack(data_dir / layout.pack_file(name), tree)
-        unit = pack_unit(name, packs[name], scale, inputs)
+        unit = pack_unit(name, scale, inputs)
         manifest.record({"key": name, "config_hash": config_hash(unit, raw_dir), "task": "packs",
                          "files": {layout.pack_file(name): file_record(path)}, "inputs": inputs,
                          "scale": scale}, save=False)
