@@ -16,7 +16,7 @@ import numpy as np
 
 from works.figures.packs import has, need, open_pack
 from works.figures.panels import annotated_heatmap, log_density
-from works.figures.runner import compose, label_panels
+from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis
 from works.layout import LANDSCAPES, LETTERS
 from works.tasks.cartpole_figures import percent_labels
@@ -298,11 +298,7 @@ draw_supp10, draw_supp11, draw_supp12, draw_supp13, draw_supp14 = (
 
 def draw_supp15(out_dir):
     """Fig. S15: restricted-network success counts per landscape."""
-    def panels(fig, axes, pack):
-        for ax, letter in zip(axes[0], "abcde"):
-            panel_supp15(ax, pack, letter)
-
-    return _lettered(out_dir, "supp15", 1, 5, 2.8, panels)
+    return letter_grid(out_dir, "supp15", panel_supp15, 1, 5, 2.8, "abcde")
 
 
 def draw_supp16(out_dir):

@@ -15,7 +15,7 @@ import numpy as np
 
 from works.figures.packs import has, need
 from works.figures.panels import annotated_heatmap, grouped_bars
-from works.figures.runner import compose, label_panels
+from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, not_available
 from works.layout import LETTERS
 from works.tasks.cartpole_figures import noise_heatmap, percent_labels
@@ -24,16 +24,14 @@ __all__ = ["FIGURES", "draw_supp26", "draw_supp27", "draw_supp28", "draw_supp29"
 
 
 def _draw_domains(out_dir, stem: str, panel, rows: int, cols: int, height: float):
-    """A figure of one ``panel(ax, pack, letter)`` per domain (letters a, b, c on the flattened grid)."""
-    def layout(fig, axes, pack):
-        for ax, letter in zip(np.ravel(axes), "abc"):
-            if has(pack, letter):
-                panel(ax, pack, letter)
-            else:
-                not_available(ax, "domain not run at this scale")
-        label_panels(axes, LETTERS, only_drawn=True)
+    """A figure of one ``panel(ax, pack, letter)`` per domain run (letters a, b, c on the flattened grid)."""
+    def domain_panel(ax, pack, letter):
+        if has(pack, letter):
+            panel(ax, pack, letter)
+        else:
+            not_available(ax, "domain not run at this scale")
 
-    return compose(out_dir, stem, layout, rows, cols, height=height)
+    return letter_grid(out_dir, stem, domain_panel, rows, cols, height, "abc")
 
 
 def panel_supp26(ax, pack, letter) -> None:
