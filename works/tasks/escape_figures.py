@@ -4,8 +4,8 @@ Panels read only the packs of :mod:`works.tasks.escape_packs`; Fig. 3a is a sche
 
 Examples
 --------
->>> sorted(FIGURES)
-['main03', 'main04', 'supp04', 'supp05', 'supp06', 'supp07', 'supp08']
+>>> FIGURES["supp06"].__name__, len(FIGURES)
+('draw_supp06', 7)
 """
 
 from __future__ import annotations
