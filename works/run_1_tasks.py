@@ -33,7 +33,7 @@ from pathlib import Path
 
 from works import layout
 from works._io import save_json
-from works.layout import SCALES, SEMANTICS
+from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE, SCALES, SEMANTICS
 from works.scales import Scale, get_scale, scale_to_dict
 from works.storage import Manifest
 from works.tasks import MODULES, task_module
@@ -48,25 +48,29 @@ from works.tasks.motifs import (
     unit_tradeoff_chunk,
     unit_tradeoff_gather,
 )
-from works.tasks.neat_common import unit_neat, unit_neat_gather
-from works.tasks.networks import plan as plan_task5
+from works.tasks.neat_common import CONFS, unit_neat, unit_neat_gather
 from works.tasks.networks import (
+    METRICS,
     restricted_configurations,
     unit_fit_gather,
     unit_fit_restricted,
     unit_fit_unrestricted,
     unit_restricted_gather,
 )
+from works.tasks.networks import plan as plan_task5
 from works.tasks.uci import plan as plan_task4
 from works.tasks.uci import unit_uci_dataset, unit_uci_gather
 
-__all__ = ["TASKS", "main", "plan", "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5",
-           "restricted_configurations", "run_tasks", "select_escapers", "unit_difference", "unit_escape",
-           "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_imitation", "unit_neat",
-           "unit_neat_gather", "unit_population", "unit_restricted_gather", "unit_tradeoff_chunk",
-           "unit_tradeoff_gather", "unit_uci_dataset", "unit_uci_gather"]
+__all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "main", "plan",
+           "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "restricted_configurations",
+           "run_tasks", "select_escapers", "unit_difference", "unit_escape", "unit_fit_gather", "unit_fit_restricted",
+           "unit_fit_unrestricted", "unit_imitation", "unit_neat", "unit_neat_gather", "unit_population",
+           "unit_restricted_gather", "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset",
+           "unit_uci_gather"]
 
 TASKS = tuple(sorted(MODULES))
+#: Task number -> planner (the ``plan`` of each task module).
+PLANNERS = {1: plan_task1, 2: plan_task2, 3: plan_task3, 4: plan_task4, 5: plan_task5}
 
 
 def plan(scale: Scale, tasks=TASKS) -> dict:
