@@ -1,18 +1,24 @@
-"""Packers of tasks 3–5 (main05, main06, supp10–supp30) on a small synthetic raw folder.
+"""Packers of tasks 3–5 (works/tasks/cartpole.py, uci.py, networks_packs.py) on a small synthetic raw folder.
 
 The raw folder is written here with numpy in the formats of docs/raw-data.md. Expected values are computed
 independently: explicit Python loops over repeats/runs, the spec's outcome rule written literally,
 collections.Counter, scipy.stats.spearmanr and scipy.stats.gaussian_kde.
 """
 
+import itertools
 from collections import Counter
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from works import run_2_packs as rp
 from works._io import load_json, load_pack, save_npz, save_pack
+from works.layout import LETTERS
+from works.run_2_packs import pack_all, pack_one
+from works.summaries import kde_density_2d, spearman
+from works.tasks.cartpole import classify_outcomes
+from works.tasks.networks_packs import MILESTONES, first_reach
+from works.tasks.uci import best_at_own_noise
 
 NOISES = np.array([0.0, 0.1, 0.2, 0.3, 0.4])
 AGENTS = ["b", "i", "c"]                      # method "a" not run: its panels must be omitted
@@ -140,7 +146,7 @@ def packed(tmp_path_factory):
     runs, keys = make_restricted(raw, rng)
     make_restricted(raw, rng, name="Branin", seeds=1, ks=(0, 5, 10))
     names = ["main05", "main06"] + [f"supp{n}" for n in range(10, 31)]
-    status = rp.pack_all(out, scale="smoke", names=names)
+    status = pack_all(out, scale="smoke", names=names)
     packs = {n: load_pack(out / "data" / f"{n}.npz") for n, s in status.items() if s == "built"}
     return out, status, packs, runs, keys
 
@@ -163,23 +169,23 @@ def test_status_manifest_and_skips(packed):
         assert status[name] == "built", (name, status[name])
     for name in ("supp11", "supp13", "supp14"):          # landscapes not run
         assert status[name].startswith("skipped") and "loop.vs.collider" in status[name]
-    manifest = load_json(out / "data" / "manifest.json")
+    manifest = load_json(out / "data" / "manifest.json")["units"]      # one manifest format for units and packs
     assert set(manifest["supp29"]["inputs"]) == {"real-world/biology.npz", "real-world/health-medicine.npz"}
     assert set(manifest["main06"]["inputs"]) == {"real-world/iterations.npz", "real-world/adjustments.2.npz"}
-    assert rp.pack_all(out, scale="smoke", names=["main05", "supp17"]) == {"main05": "current", "supp17": "current"}
+    assert pack_all(out, scale="smoke", names=["main05", "supp17"]) == {"main05": "current", "supp17": "current"}
 
 
 def test_missing_raw_skips(tmp_path):
-    status = rp.pack_all(tmp_path, scale="smoke", names=["main05", "main06", "supp15", "supp16", "supp26", "supp28"])
+    status = pack_all(tmp_path, scale="smoke", names=["main05", "main06", "supp15", "supp16", "supp26", "supp28"])
     assert all(s.startswith("skipped") for s in status.values()), status
 
 
 def test_rebuild_when_raw_changes(tmp_path):
     rng = np.random.default_rng(0)
     make_task3(tmp_path / "raw", rng)
-    assert rp.pack_all(tmp_path, "smoke", names=["main05"]) == {"main05": "built"}
+    assert pack_all(tmp_path, "smoke", names=["main05"]) == {"main05": "built"}
     make_task3(tmp_path / "raw", rng)                     # new values, same files
-    assert rp.pack_all(tmp_path, "smoke", names=["main05"]) == {"main05": "built"}
+    assert pack_all(tmp_path, "smoke", names=["main05"]) == {"main05": "built"}
     expected = np.load(tmp_path / "raw/real-world/adjustments.1.npz")["train_fitness"].mean(-1)
     np.testing.assert_allclose(load_pack(tmp_path / "data/main05.npz")["b"], expected)
 
@@ -215,11 +221,11 @@ def test_main06_outcomes_and_caps(packed):
 def test_classify_outcomes_worked_rows():
     rows = [[200, 199, 198, 196, 100], [190, 180, 185, 170, 160], [160, 175, 185, 190, 170],
             [200, 100, 100, 100, 100], [195, 195, 195, 195, 195], [190, 195, 150, 150, 150]]
-    assert rp.classify_outcomes(rows, NOISES, 0.3).tolist() == [0, 2, 3, 1, 0, 1]
+    assert classify_outcomes(rows, NOISES, 0.3).tolist() == [0, 2, 3, 1, 0, 1]
     # at a smaller evaluation set the guard follows the training noise; missing comparison levels are dropped
-    assert rp.classify_outcomes([[200, 150], [150, 140], [140, 150]], [0.0, 0.2], 0.2).tolist() == [1, 2, 3]
+    assert classify_outcomes([[200, 150], [150, 140], [140, 150]], [0.0, 0.2], 0.2).tolist() == [1, 2, 3]
     with pytest.raises(ValueError, match="scores"):
-        rp.classify_outcomes([[1, 2, 3]], NOISES, 0.3)
+        classify_outcomes([[1, 2, 3]], NOISES, 0.3)
 
 
 def test_supp24_25_score_rows(packed):
@@ -264,7 +270,7 @@ def test_uci_packs(packed):
 
 def test_best_at_own_noise_off_grid_training_noise():
     test = np.array([[[[1.0, 0.5], [0.2, 0.9]], [[0.1, 0.3], [0.3, 0.3]]]])      # (1, 2, 2, 2)
-    values = rp.best_at_own_noise(test, [0.0, 0.3], [0.0, 0.2])
+    values = best_at_own_noise(test, [0.0, 0.3], [0.0, 0.2])
     assert values[0, 0] == 1 and np.isnan(values[0, 1])
 
 
@@ -278,7 +284,7 @@ def test_supp10_and_supp15(packed):
             traces = np.split(entry["values"], entry["offsets"][1:-1])
             assert pack[letter][row, 0] == pytest.approx(np.mean([t[-1] for t in traces]), rel=1e-12)
             assert pack[letter][row, 1] == pytest.approx(np.mean([len(t) for t in traces]), rel=1e-12)
-        assert pack["c"][row, 3] == "%.2E" % pack["b"][row, 1]
+        assert pack["c"][row, 3] == f"{pack['b'][row, 1]:.2E}"
     assert str(packs["supp12"]["name"]) == "Branin"
     totals, successes = np.zeros(11), np.zeros(11)
     for run, key in zip(runs, keys):
@@ -303,10 +309,10 @@ def test_supp16_milestones(packed, tmp_path):
     entry = load_pack(out / f"raw/network-scale/loop.vs.collider.{QS}.npz")["loop"]["n10"]
     traces = np.split(entry["values"], entry["offsets"][1:-1])
     pack = packs["supp16"]
-    expected = np.array([[_first(t, m) for t in traces] for m in rp.MILESTONES])
+    expected = np.array([[_first(t, m) for t in traces] for m in MILESTONES])
     np.testing.assert_array_equal(pack["a"]["iterations"], expected)
     for k in (0, 4, 10):
-        for m, milestone in enumerate(rp.MILESTONES):
+        for m, milestone in enumerate(MILESTONES):
             reached = [v for v in expected[m] if v > 0]
             chosen = [r for r, key in zip(runs, keys) if key.split("-")[0].count("0") == k and r["loss"][0] > milestone]
             if not reached or not chosen:
@@ -317,14 +323,14 @@ def test_supp16_milestones(packed, tmp_path):
     assert str(pack["b_source"]) == "loss/values"
     # without the full loss traces the subsampled trace is used (first sampled step at/below the milestone)
     make_unrestricted(tmp_path / "raw", np.random.default_rng(1))
-    small, small_keys = make_restricted(tmp_path / "raw", np.random.default_rng(2), seeds=2, with_loss=False)
-    tree, _ = rp.pack_one(tmp_path, "supp16", "smoke")
+    small, _ = make_restricted(tmp_path / "raw", np.random.default_rng(2), seeds=2, with_loss=False)
+    tree, _ = pack_one(tmp_path, "supp16", "smoke")
     assert tree["b_source"] == "trace/training_loss"
-    reach = rp.first_reach(np.concatenate([r["training_loss"] for r in small]),
+    reach = first_reach(np.concatenate([r["training_loss"] for r in small]),
                            np.r_[0, np.cumsum([len(r["step"]) for r in small])],
                            steps=np.concatenate([r["step"] for r in small]))
     for j, run in enumerate(small):
-        for m, milestone in enumerate(rp.MILESTONES):
+        for m, milestone in enumerate(MILESTONES):
             hits = [s for s, v in zip(run["step"], run["training_loss"]) if v <= milestone]
             assert reach[m, j] == (hits[0] if hits else 0)
 
@@ -338,7 +344,7 @@ def test_supp17_18_failures(packed):
         assert packs["supp17"]["a"][k] == pytest.approx(np.mean(finals > 1e-3))
         np.testing.assert_array_equal(packs["supp17"]["b"][str(k)], sorted(finals[finals > 1e-3]))
         for c, column in ((0, 1), (1, 2)):
-            letter = rp.LETTERS[2 * k + c]
+            letter = LETTERS[2 * k + c]
             if (c == 0 and k == 10) or (c == 1 and k == 0):
                 assert letter not in packs["supp18"]
                 continue
@@ -375,7 +381,7 @@ def test_supp19_22_deltas(packed):
         deltas = _pooled_deltas(runs, keys, k)
         assert len(deltas) > 3
         assert packs["supp19"]["a"][k] == pytest.approx(stats.spearmanr(deltas[:, 1], deltas[:, 0])[0])
-        entry = packs["supp19"][rp.LETTERS[k + 1]]
+        entry = packs["supp19"][LETTERS[k + 1]]
         assert entry["spearman"] == pytest.approx(stats.spearmanr(deltas[:, 1], deltas[:, 2])[0])
         kde = stats.gaussian_kde(np.vstack([deltas[:, 1], deltas[:, 2]]))
         ix, iy = 37, 61
@@ -383,7 +389,7 @@ def test_supp19_22_deltas(packed):
         grid = kde(np.vstack([np.repeat(entry["x"][None], 100, 0).ravel(), np.repeat(entry["y"], 100)]))
         assert entry["density"][iy, ix] == pytest.approx(value / grid.max(), rel=1e-9)
         assert entry["density"].max() == pytest.approx(1.0)
-        s22 = packs["supp22"][rp.LETTERS[k]]
+        s22 = packs["supp22"][LETTERS[k]]
         assert s22["spearman"] == pytest.approx(stats.spearmanr(deltas[:, 3], -deltas[:, 2])[0])
         assert s22["density"].shape == (40, 40) and s22["density"].max() == pytest.approx(1.0)
 
@@ -396,11 +402,11 @@ def test_supp23_sign_counts(packed):
             if key.split("-")[0].count("0") != k:
                 continue
             kept = [t for t in range(len(run["step"])) if np.isfinite(run["hessian"][t, 1])]
-            for before, after in zip(kept, kept[1:]):
+            for before, after in itertools.pairwise(kept):
                 dh = run["hessian"][after, 1] - run["hessian"][before, 1]
                 dl = run["lipschitz"][after] - run["lipschitz"][before]
                 counts[int(dh > 0) - int(dh < 0) + 1, int(dl > 0) - int(dl < 0) + 1] += 1
-        np.testing.assert_array_equal(packs["supp23"][rp.LETTERS[k]], counts)
+        np.testing.assert_array_equal(packs["supp23"][LETTERS[k]], counts)
     assert packs["supp23"]["a"][1].sum() + packs["supp23"]["a"][:, 1].sum() > 0   # zero deltas are counted
 
 
@@ -411,10 +417,10 @@ def test_supp20_21_curves_and_correlations(packed):
         chosen = [r for r, key in zip(runs, keys) if key.split("-")[0].count("0") == k]
         for c, column, short in ((0, 1, "coh"), (1, 2, "inc")):
             if (c == 0 and k == 10) or (c == 1 and k == 0):
-                assert rp.LETTERS[2 * k + c] not in packs["supp20"]
-                assert packs["supp21"][rp.LETTERS[k]][f"y_{short}"].size == 0
+                assert LETTERS[2 * k + c] not in packs["supp20"]
+                assert packs["supp21"][LETTERS[k]][f"y_{short}"].size == 0
                 continue
-            entry = packs["supp20"][rp.LETTERS[2 * k + c]]
+            entry = packs["supp20"][LETTERS[2 * k + c]]
             assert entry["curves"].shape == (len(chosen), len(entry["iterations"]))
             run, curve = chosen[0], entry["curves"][0]
             for step, norm, network in zip(run["step"], run["spectral_norm"][:, column], run["sparsity"][:, 3]):
@@ -429,7 +435,7 @@ def test_supp20_21_curves_and_correlations(packed):
                 drops = [t + 1 for t in range(len(u) - 1) if u[t] - u[t + 1] > 1e-4]
                 if len(drops) >= 2 and len(set(u[drops])) > 1 and len(set(s[drops])) > 1:
                     correlations.append(stats.spearmanr(s[drops], u[drops])[0])
-            y = packs["supp21"][rp.LETTERS[k]][f"y_{short}"]
+            y = packs["supp21"][LETTERS[k]][f"y_{short}"]
             if len(set(correlations)) >= 2:
                 expected = stats.gaussian_kde(correlations)(np.linspace(-1, 1, 100))
                 np.testing.assert_allclose(y, expected / expected.sum(), rtol=1e-9)
@@ -451,15 +457,15 @@ def test_figures_render_from_packs(packed):
 
 
 def test_degenerate_statistics():
-    assert np.isnan(rp.spearman([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])) and np.isnan(rp.spearman([1.0], [2.0]))
-    assert rp.spearman([1, 2, np.nan, 4], [2, 4, 0, 8]) == pytest.approx(1.0)
+    assert np.isnan(spearman([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])) and np.isnan(spearman([1.0], [2.0]))
+    assert spearman([1, 2, np.nan, 4], [2, 4, 0, 8]) == pytest.approx(1.0)
     grid = np.linspace(0, 1, 5)
-    assert not rp.kde_density_2d([0.5, 0.5], [0.5, 0.5], grid, grid).any()        # too few points
-    assert not rp.kde_density_2d([0.1, 0.2, 0.3], [0.1, 0.2, 0.3], grid, grid).any()  # singular covariance
+    assert not kde_density_2d([0.5, 0.5], [0.5, 0.5], grid, grid).any()        # too few points
+    assert not kde_density_2d([0.1, 0.2, 0.3], [0.1, 0.2, 0.3], grid, grid).any()  # singular covariance
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=50), rng.normal(size=50)
-    density = rp.kde_density_2d(x, y, grid, grid[:3])
+    density = kde_density_2d(x, y, grid, grid[:3])
     assert density.shape == (3, 5) and density.max() == pytest.approx(1.0)
     # a subsample above max_points stays a close approximation of the full KDE
-    full = rp.kde_density_2d(x, y, grid, grid)
-    np.testing.assert_allclose(rp.kde_density_2d(x, y, grid, grid, max_points=40), full, atol=0.3)
+    full = kde_density_2d(x, y, grid, grid)
+    np.testing.assert_allclose(kde_density_2d(x, y, grid, grid, max_points=40), full, atol=0.3)

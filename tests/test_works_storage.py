@@ -13,8 +13,14 @@ from works.storage import Manifest
 from works.units import Unit, config_hash, run_unit, unit_seed
 
 
+def _demo(config, raw_dir, seed):
+    """A tiny unit function: writes ``demo/<name>.npy`` with ``value`` random numbers drawn from the unit seed."""
+    rng = np.random.default_rng(seed)
+    save_npy(raw_dir / "demo" / f"{config['name']}.npy", rng.random(int(config["value"])))
+
+
 def _unit(name="a", value=3, depends=()):
-    return Unit(f"demo/{name}", "works.storage:_demo", {"name": name, "value": value}, (f"demo/{name}.npy",),
+    return Unit(f"demo/{name}", f"{__name__}:_demo", {"name": name, "value": value}, (f"demo/{name}.npy",),
                 depends, 7)
 
 
@@ -113,7 +119,7 @@ def test_restricted_configuration_counts_match_the_paper():
 def test_scales_and_executor_validation():
     assert SCALES == ("smoke", "quick", "paper")
     paper = get_scale("paper")
-    assert paper.task3.caps == tuple(range(20, 151, 10))  # Fig. 6a draws 14 caps (spec-works §11.1)
+    assert paper.task3.caps == tuple(range(20, 151, 10))  # Fig. 6a draws 14 caps 
     assert len(paper.task1.magnitudes) == 10 and len(paper.task1.biases) == 21
     assert json.dumps(__import__("dataclasses").asdict(paper))
     with pytest.raises(ValueError, match="scale"):

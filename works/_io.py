@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "save_npy", "save_npz", "save_json", "load_json", "sha256_file",
-           "flatten", "unflatten", "save_pack", "load_pack"]
+__all__ = ["atomic_write_bytes", "flatten", "json_default", "load_json", "load_pack", "save_json", "save_npy",
+           "save_npz", "save_pack", "sha256_file", "unflatten"]
 
 SEPARATOR = "/"
 
@@ -67,11 +67,12 @@ def save_npz(path, arrays: dict) -> Path:
 
 def save_json(path, obj) -> Path:
     """Atomically save a JSON document (sorted keys, indented)."""
-    text = json.dumps(obj, indent=1, sort_keys=True, default=_json_default)
+    text = json.dumps(obj, indent=1, sort_keys=True, default=json_default)
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _json_default(value):
+def json_default(value):
+    """JSON form of numpy scalars and arrays (``default=`` of :func:`json.dumps`)."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

@@ -12,11 +12,12 @@ Examples
 --------
 >>> import tempfile
 >>> from works.units import Unit
->>> unit = Unit("demo/a", "works.storage:_demo", {"name": "a", "value": 2}, ("demo/a.npy",))
+>>> config = {"loop": [-1.0, 0.652, 1.0, 1.0, 0.337], "steps": 2, "learn_rate": 1e-3, "points": 5}
+>>> unit = Unit("task1/imitation/example", "works.tasks.motifs:unit_imitation", config, ("imitation/example.npy",))
 >>> with make_executor(workers=1) as executor:
 ...     records = list(executor.run([unit], tempfile.mkdtemp()))
->>> records[0]["key"]
-'demo/a'
+>>> records[0]["key"], list(records[0]["files"])
+('task1/imitation/example', ['imitation/example.npy'])
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from works.units import run_unit
 
-__all__ = ["InProcessExecutor", "PoolExecutor", "DaskExecutor", "make_executor", "default_workers"]
+__all__ = ["DaskExecutor", "InProcessExecutor", "PoolExecutor", "default_workers", "make_executor"]
 
 
 def default_workers() -> int:

@@ -1,6 +1,6 @@
 """Scale presets of the experiment pipeline as frozen dataclasses (data, not code).
 
-Three presets: ``smoke`` (the whole pipeline in about a minute), ``quick`` (laptop scale of spec-works §10,
+Three presets: ``smoke`` (the whole pipeline in about a minute), ``quick`` (laptop scale,
 about 30 minutes on 2 cores including the figures) and ``paper`` (the original parameters).
 
 Examples
@@ -18,109 +18,23 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-import numpy as np
+__all__ = ["SCALES", "SEMANTICS", "Scale", "Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config",
+           "get_scale", "scale_to_dict"]
 
-__all__ = ["Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config", "Scale", "SCALES",
-           "SEMANTICS", "get_scale", "scale_to_dict"]
-
-SCALES = ("smoke", "quick", "paper")
-SEMANTICS = ("reference", "corrected")
-COLLIDERS = ("collider.1", "collider.2", "collider.3", "collider.4")
-ALL_LOOPS = tuple(f"{t}.{k}" for t in ("incoherent-loop", "coherent-loop") for k in (1, 2, 3, 4))
-LANDSCAPES = ("Quadratic Saddle", "Monkey Saddle", "Branin", "three-hump Camel", "six-hump Camel")
-NOISES = (0.0, 0.1, 0.2, 0.3, 0.4)
-PAPER_MAGNITUDES = tuple(np.linspace(0.1, 1.0, 10).tolist())
-PAPER_BIASES = tuple(np.linspace(-1.0, 1.0, 21).tolist())
-
-
-@dataclass(frozen=True)
-class Task1Config:
-    """Motif populations, Lipschitz estimates, differences and trade-offs (task 1).
-
-    ``structures`` are the loop structures studied; the four colliders always use ``collider_magnitudes`` /
-    ``collider_biases`` (the full collider grid except at smoke scale). ``self_pairs`` adds the
-    "L for L" differences; "L for collider.k" is always computed. ``chunk`` = loops per trade-off unit.
-    """
-
-    structures: tuple = ("incoherent-loop.1", "coherent-loop.1")
-    magnitudes: tuple = (0.1, 0.4, 0.7, 1.0)
-    biases: tuple = (-1.0, -0.5, 0.0, 0.5, 1.0)
-    collider_magnitudes: tuple = PAPER_MAGNITUDES
-    collider_biases: tuple = PAPER_BIASES
-    points: int = 41
-    value_range: tuple = (-1.0, 1.0)
-    learn_rate: float = 1e-3
-    catch_steps: int = 100
-    chunk: int = 800
-    self_pairs: bool = True
-
-
-@dataclass(frozen=True)
-class Task2Config:
-    """Selection and adversarial escape (task 2). ``semantics=None`` follows the run's semantics."""
-
-    samples: int = 16
-    outer: int = 100
-    inner: int = 100
-    learn_rate: float = 1e-3
-    selection_threshold: float = 0.03
-    semantics: str | None = "corrected"
-
-
-@dataclass(frozen=True)
-class Task3Config:
-    """CartPole NEAT (task 3): the noise sweep, the generation caps and the long runs."""
-
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
-    episodes: int = 10
-    eval_episodes: int = 20
-    generations: int = 20
-    repeats: int = 10
-    repeat_chunk: int = 5
-    caps: tuple = (10, 20)
-    caps_repeats: int = 10
-    caps_noise: float = 0.2
-    long_generations: int = 30
-    long_repeats: int = 10
-    long_noise: float = 0.2
-
-
-@dataclass(frozen=True)
-class Task4Config:
-    """UCI classification NEAT (task 4)."""
-
-    domains: tuple = ("biology",)
-    agents: tuple = ("b", "i", "c")
-    train_noises: tuple = (0.0, 0.2, 0.4)
-    eval_noises: tuple = (0.0, 0.2, 0.4)
-    population: int = 50
-    generations: int = 30
-    repeats: int = 10
-    repeat_chunk: int = 5
-
-
-@dataclass(frozen=True)
-class Task5Config:
-    """Fixed-network training (task 5).
-
-    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (spec-works §10
-    quick); ``"all"`` runs every multiset (19,448 per landscape).
-    """
-
-    landscapes: tuple = ("Quadratic Saddle",)
-    motif_numbers: tuple = (1, 2, 5, 10)
-    seeds: int = 10
-    restricted_seeds: int = 3
-    restricted_indices: str = "ones"
-    learn_rate: float = 1e-3
-    patience: int = 1000
-    threshold: float = 1e-3
-    maximum_iteration: int = 4000
-    metric_every: int = 100
-    points: int = 41
+from works.layout import (
+    ALL_LOOPS,
+    LANDSCAPES,
+    NOISES,
+    PAPER_BIASES,
+    PAPER_MAGNITUDES,
+    SCALES,
+    SEMANTICS,
+)
+from works.tasks.cartpole import Task3Config
+from works.tasks.escape import Task2Config
+from works.tasks.motifs import Task1Config
+from works.tasks.networks import Task5Config
+from works.tasks.uci import Task4Config
 
 
 @dataclass(frozen=True)
@@ -151,7 +65,7 @@ _SMOKE = Scale(
                       maximum_iteration=20, patience=20, metric_every=10),
 )
 
-# Quick runs every task-5 landscape so that every figure (S10-S14) is drawn; the rest follows spec-works §10.
+# Quick runs every task-5 landscape so that every figure (S10-S14) is drawn; the rest is the quick recipe.
 _QUICK = Scale(name="quick", task5=Task5Config(landscapes=LANDSCAPES))
 
 _PAPER = Scale(

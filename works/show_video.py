@@ -1,4 +1,4 @@
-"""Step 5 of the pipeline: Videos S1–S8, the adversarial escape of each loop structure (spec-works §7).
+"""Step 5 of the pipeline: Videos S1–S8, the adversarial escape of each loop structure.
 
 Source: ``OUT/raw/particular/<structure>.escape.npz`` (``escaper`` (E, S, 5), ``catcher`` (E, S, 3),
 ``loss`` (E, S)). Output: ``OUT/videos/<structure>.gif`` (matplotlib's Pillow writer), or ``.mp4`` when
@@ -29,16 +29,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
-from effect.structures import LOOP_STRUCTURES, parse_structure  # noqa: E402
-from works.figures.diagrams import draw_motif  # noqa: E402
-from works.figures.style import COLOURS  # noqa: E402
-from works.run_2_packs import landscapes  # noqa: E402
+from effect.structures import LOOP_STRUCTURES, parse_structure
+from works import layout
+from works.figures.diagrams import draw_motif
+from works.figures.style import COLOURS
+from works.summaries import landscapes
 
-__all__ = ["VideoScale", "VIDEO_SCALES", "FORMATS", "frame_plan", "make_video", "make_all", "main"]
+__all__ = ["FORMATS", "VIDEO_SCALES", "VideoScale", "frame_plan", "main", "make_all", "make_video"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def make_video(out_dir, structure: str, scale: str = "quick", fmt: str = "auto")
         raise ValueError(f"scale must be one of {tuple(VIDEO_SCALES)}, got {scale!r}.")
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}.")
-    path = Path(out_dir) / "raw" / "particular" / f"{structure}.escape.npz"
+    path = Path(out_dir) / layout.RAW / layout.escape_file(structure)
     if not path.is_file():
         raise FileNotFoundError(f"raw escape data {path} not found; run task 2 first.")
     with np.load(path, allow_pickle=False) as archive:
@@ -163,7 +164,7 @@ def make_video(out_dir, structure: str, scale: str = "quick", fmt: str = "auto")
     use_mp4 = fmt == "mp4" or (fmt == "auto" and shutil.which("ffmpeg") is not None and scale == "paper")
     if fmt == "mp4" and shutil.which("ffmpeg") is None:
         raise ValueError("fmt='mp4' needs ffmpeg on the PATH; use fmt='gif'.")
-    target = Path(out_dir) / "videos" / f"{structure}.{'mp4' if use_mp4 else 'gif'}"
+    target = Path(out_dir) / layout.VIDEOS / layout.video_file(structure, "mp4" if use_mp4 else "gif")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.stem}.tmp{target.suffix}")
     fps = VIDEO_SCALES[scale].fps

@@ -1,8 +1,10 @@
-"""The raw-data manifest: which work units are finished, with checksums of their files.
+"""The manifest of an output folder: which units (or packs) are finished, with checksums of their files.
 
-``OUT/raw/manifest.json`` (JSON, written atomically) holds for every finished unit its key, config hash,
-and every output file with SHA-256 and size. :meth:`Manifest.is_done` re-verifies those files, so a missing,
-truncated or corrupted file makes its unit run again. No pickle anywhere.
+``OUT/raw/manifest.json`` records the work units of the tasks and ``OUT/data/manifest.json`` the packs, both
+in this one format (JSON, written atomically): for every finished unit its key, config hash (which covers the
+checksums of the files it read) and every output file with SHA-256 and size. :meth:`Manifest.is_done`
+re-verifies those files, so a missing, truncated or corrupted file, or a changed input, makes the unit run
+again. No pickle anywhere.
 
 Examples
 --------
@@ -11,21 +13,19 @@ Examples
 >>> from works.units import Unit
 >>> out = Path(tempfile.mkdtemp())
 >>> manifest = Manifest(out / "raw")
->>> unit = Unit("demo/a", "works.storage:_demo", {"value": 1}, ("demo/a.npy",))
->>> manifest.is_done(unit)
-False
+>>> unit = Unit("task1/imitation/example", "works.tasks.motifs:unit_imitation", {}, ("imitation/example.npy",))
+>>> manifest.is_done(unit), len(manifest)
+(False, 0)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from works._io import load_json, save_json, save_npy
+from works._io import load_json, save_json
 from works.units import Unit, config_hash, file_record
 
-__all__ = ["Manifest", "MANIFEST_NAME", "MANIFEST_VERSION"]
+__all__ = ["MANIFEST_NAME", "MANIFEST_VERSION", "Manifest"]
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -37,7 +37,10 @@ class Manifest:
     Parameters
     ----------
     raw_dir : path-like
-        ``OUT/raw``; the manifest is ``raw_dir / "manifest.json"``.
+        Folder of the units' outputs (``OUT/raw``, or ``OUT/data`` for packs); the manifest is
+        ``raw_dir / "manifest.json"``.
+    inputs_dir : path-like, optional
+        Folder the units' ``depends`` are relative to (default ``raw_dir``; ``OUT/raw`` for packs).
 
     Attributes
     ----------
@@ -45,8 +48,9 @@ class Manifest:
         Unit key -> record ``{"config_hash", "task", "files", "seconds"}``.
     """
 
-    def __init__(self, raw_dir):
+    def __init__(self, raw_dir, inputs_dir=None):
         self.raw_dir = Path(raw_dir)
+        self.inputs_dir = self.raw_dir if inputs_dir is None else Path(inputs_dir)
         self.path = self.raw_dir / MANIFEST_NAME
         self.units: dict = {}
         if self.path.is_file():
@@ -60,7 +64,7 @@ class Manifest:
     def is_done(self, unit: Unit) -> bool:
         """True when ``unit`` is recorded with the current config hash and every file matches its checksum."""
         record = self.units.get(unit.key)
-        if not record or record.get("config_hash") != config_hash(unit, self.raw_dir):
+        if not record or record.get("config_hash") != config_hash(unit, self.inputs_dir):
             return False
         files = record.get("files", {})
         if set(files) != set(unit.outputs):
@@ -90,22 +94,5 @@ class Manifest:
         """Write ``manifest.json`` atomically."""
         return save_json(self.path, {"version": MANIFEST_VERSION, "units": self.units})
 
-    def files(self) -> dict:
-        """All recorded files: relative path -> ``{"sha256", "size", "unit"}``."""
-        table = {}
-        for key, record in self.units.items():
-            for relative, entry in record.get("files", {}).items():
-                table[relative] = dict(entry, unit=key)
-        return table
-
     def __len__(self) -> int:
         return len(self.units)
-
-    def __contains__(self, key) -> bool:
-        return key in self.units
-
-
-def _demo(config, raw_dir, seed):
-    """A tiny unit function for examples and tests: writes ``demo/<name>.npy`` with random values."""
-    rng = np.random.default_rng(seed)
-    save_npy(Path(raw_dir) / "demo" / f"{config.get('name', 'a')}.npy", rng.random(int(config.get("value", 1))))

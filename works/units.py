@@ -10,7 +10,8 @@ unit's :func:`config_hash`, so a unit is recomputed when one of its inputs chang
 
 Examples
 --------
->>> unit = Unit("task1/robustness/collider.1", "works.units:_example", {"n": 3}, ("robustness/x.npy",))
+>>> unit = Unit("task1/robustness/collider.1", "works.tasks.motifs:unit_population", {"n": 3},
+...             ("robustness/collider.1.npy",))
 >>> len(config_hash(unit))
 64
 >>> bool(unit_seed(1, "a").generate_state(1)[0] == unit_seed(1, "a").generate_state(1)[0])
@@ -30,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from works._io import sha256_file
+from works._io import json_default, sha256_file
 
-__all__ = ["Unit", "unit_seed", "config_hash", "run_unit", "resolve", "file_record"]
+__all__ = ["Unit", "config_hash", "file_record", "resolve", "run_unit", "unit_seed"]
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,7 @@ def unit_seed(base_seed: int, key: str) -> np.random.SeedSequence:
 
 
 def _canonical(value):
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"unit config holds a non-JSON value of type {type(value).__name__}")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=json_default)
 
 
 def config_hash(unit: Unit, raw_dir=None) -> str:

@@ -14,4 +14,4 @@ runner
     Drawing a set of figures, and the CLI of ``show_main.py`` / ``show_supp.py``.
 """
 
-__all__ = ["style", "packs", "diagrams", "panels", "runner"]
+__all__ = ["diagrams", "packs", "panels", "runner", "style"]

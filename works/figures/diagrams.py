@@ -19,12 +19,12 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, FancyBboxPatch
 
 from effect.structures import MOTIF_TYPES, weight_signs
 from works.figures.style import COLOURS
 
-__all__ = ["NODE_POSITIONS", "EDGES", "draw_motif", "draw_edge"]
+__all__ = ["EDGES", "NODE_POSITIONS", "arrow", "box", "draw_edge", "draw_motif"]
 
 NODE_POSITIONS = {"x": (0.0, 0.0), "y": (0.5, 0.8), "z": (1.0, 0.0)}
 EDGES = {"incoherent-loop": (("x", "y"), ("x", "z"), ("y", "z")),
@@ -95,3 +95,15 @@ def draw_motif(ax, motif_type: str, motif_index: int | None = None, weights=None
     if title:
         ax.text(origin[0] + 0.5 * scale, origin[1] - 0.3 * scale, title, ha="center", va="top", fontsize=7)
     ax.set_aspect("equal")
+
+
+def box(ax, xy, text, colour="white", width=1.6, height=0.5, fontsize=6):
+    """A rounded box at ``xy`` (lower left) with centred ``text`` (schematics)."""
+    ax.add_patch(FancyBboxPatch(xy, width, height, boxstyle="round,pad=0.03", facecolor=colour, edgecolor="black",
+                                lw=0.6))
+    ax.text(xy[0] + width / 2, xy[1] + height / 2, text, ha="center", va="center", fontsize=fontsize, wrap=True)
+
+
+def arrow(ax, start, end):
+    """A black arrow from ``start`` to ``end`` (schematics)."""
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "lw": 0.8, "color": "black"})

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from works import layout
 from works._io import flatten, load_pack
 
-__all__ = ["Pack", "open_pack", "need", "has", "text"]
+__all__ = ["Pack", "has", "need", "open_pack", "text"]
 
 
 class Pack(dict):
@@ -47,7 +48,7 @@ def open_pack(out_dir, name: str) -> Pack:
     ValueError
         When the file is not a readable pack.
     """
-    path = Path(out_dir) / "data" / f"{name}.npz"
+    path = Path(out_dir) / layout.DATA / layout.pack_file(name)
     if not path.is_file():
         raise FileNotFoundError(f"packed data {name!r} not found at {path}; run works/run_2_packs.py first.")
     return Pack(name, load_pack(path))
@@ -96,10 +97,10 @@ def need(pack, key: str, shape=None, kind: str | None = None):
             raise ValueError(f"packed data {name!r} key {key!r} is a group, expected an array.")
         return value
     array = np.asarray(value)
-    if shape is not None:
-        if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape)):
-            raise ValueError(f"packed data {name!r} key {key!r} has shape {array.shape}, expected {tuple(shape)} "
-                             "(None = any length).")
+    if shape is not None and (array.ndim != len(shape)
+                              or any(s is not None and s != a for s, a in zip(shape, array.shape))):
+        raise ValueError(f"packed data {name!r} key {key!r} has shape {array.shape}, expected {tuple(shape)} "
+                         "(None = any length).")
     if kind is not None:
         ok = {"f": array.dtype.kind in "fiub", "i": array.dtype.kind in "iub", "U": array.dtype.kind == "U"}
         if kind not in ok:

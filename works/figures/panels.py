@@ -19,8 +19,8 @@ import numpy as np
 
 from works.figures.style import percent_axis
 
-__all__ = ["proportion_lines", "annotated_heatmap", "staircase", "box_pair", "before_after_scatter", "grouped_bars",
-           "curvature_proportion_counts", "log_density"]
+__all__ = ["annotated_heatmap", "before_after_scatter", "box_pair", "curvature_proportion_counts", "grouped_bars",
+           "log_density", "proportion_lines", "staircase"]
 
 
 def proportion_lines(ax, curves, xlim=None, xlabel: str = "", ylabel: str = "proportion") -> None:

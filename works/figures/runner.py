@@ -1,10 +1,67 @@
-"""Drawing a set of figures and the thin CLI shared by ``show_main.py`` and ``show_supp.py``."""
+"""Drawing one figure from its panels, a set of figures, and the thin CLI shared by ``show_main``/``show_supp``."""
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["draw_figures", "figure_cli"]
+import numpy as np
+
+from works.figures.packs import open_pack
+from works.figures.style import new_figure, panel_label, save_figure
+from works.layout import LETTERS
+
+__all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "label_panels", "letter_grid"]
+
+
+def compose(out_dir, stem: str, layout, rows: int = 1, cols: int = 1, height: float | None = None,
+            pack: bool = True, tight: bool = True) -> list:
+    """The per-figure boilerplate: open the pack, make the grid, let ``layout`` draw, save ``OUT/show/<stem>``.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        ``OUT``; the pack is ``OUT/data/<stem>.npz``.
+    stem : str
+        Figure (and pack) name.
+    layout : callable
+        ``layout(fig, axes, pack)`` draws the panels (``axes`` is the ``rows`` × ``cols`` object array,
+        ``pack`` None when ``pack=False``).
+    rows, cols, height
+        Grid of :func:`works.figures.style.new_figure`.
+    pack : bool
+        Whether the figure reads a pack (schematics do not).
+    tight : bool
+        Call ``fig.tight_layout()`` before saving.
+
+    Returns
+    -------
+    list of Path
+        The PDF and PNG written.
+    """
+    data = open_pack(out_dir, stem) if pack else None
+    fig, axes = new_figure(rows, cols, height=height)
+    layout(fig, axes, data)
+    if tight:
+        fig.tight_layout()
+    return save_figure(fig, out_dir, stem)
+
+
+def letter_grid(out_dir, stem: str, panel, rows: int, cols: int, height: float, letters: str = LETTERS):
+    """A figure of one panel per letter: ``panel(ax, pack, letter)`` on each axis in order, then the letters
+    of the drawn panels (:func:`compose` with tight layout)."""
+    def layout(fig, axes, pack):
+        for ax, letter in zip(axes.ravel(), letters):
+            panel(ax, pack, letter)
+        label_panels(axes, letters, only_drawn=True)
+
+    return compose(out_dir, stem, layout, rows, cols, height=height)
+
+
+def label_panels(axes, letters, only_drawn: bool = False) -> None:
+    """Put panel letters on ``axes`` (flattened) in order; with ``only_drawn`` skip blank axes."""
+    for ax, letter in zip(np.ravel(axes), letters):
+        if not only_drawn or ax.axison or ax.texts:
+            panel_label(ax, letter)
 
 
 def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool = False) -> dict:
@@ -24,6 +81,21 @@ def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool
                 raise
             result[name] = f"skipped: {error}"
     return result
+
+
+def entry_points(drawers: dict, figures, what: str):
+    """``(draw_all, main)`` of a figure script drawing ``figures`` with ``drawers`` (``what``: "main", ...)."""
+    def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
+        return draw_figures(drawers, figures, out_dir, names, skip_missing)
+
+    def main(argv=None) -> dict:
+        return figure_cli(draw_all, f"Draw the {what} figures from OUT/data into OUT/show.", argv)
+
+    draw_all.__doc__ = (f"Draw the {what} figures into ``OUT/show``; returns ``{{stem: [pdf, png] or 'skipped: "
+                        "reason'}}``.\n\n    With ``skip_missing`` a figure whose pack does not exist is skipped "
+                        "instead of raising.\n    ")
+    main.__doc__ = f"CLI: ``--out DIR [--skip-missing]``: draw the {what} figures."
+    return draw_all, main
 
 
 def figure_cli(draw_all, description: str, argv=None) -> dict:

@@ -21,10 +21,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-__all__ = ["COLOURS", "TYPE_COLOURS", "TYPE_SYMBOLS", "AGENTS", "AGENT_LABELS", "AGENT_GREYS", "LOOP_TYPES",
-           "PNG_DPI", "WIDTH", "new_figure", "save_figure", "panel_label", "not_available", "percent_axis"]
+from works import layout
+from works.layout import AGENT_ORDER as AGENTS
+from works.layout import LOOP_TYPES
+
+__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "LOOP_TYPES", "PNG_DPI", "TYPE_COLOURS",
+           "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis", "save_figure"]
 
 #: Drawing colours of the reference (``works/__init__.py`` ``draw_info``).
 COLOURS = {"incoherent-loop": "#FCB1AB", "coherent-loop": "#FCE0AB", "collider": "#88CCF8"}
@@ -33,9 +37,6 @@ TYPE_COLOURS = {"incoherent-loop": "#E0554A", "coherent-loop": "#E0A030", "colli
 #: Figure symbols of the motif types (the reference uses a calligraphic font).
 TYPE_SYMBOLS = {"incoherent-loop": r"$\mathcal{L}_i$", "coherent-loop": r"$\mathcal{L}_c$",
                 "collider": r"$\mathcal{C}$"}
-LOOP_TYPES = ("incoherent-loop", "coherent-loop")
-#: NEAT variants in figure order; the letter names the loop type that is prohibited.
-AGENTS = ("b", "i", "c", "a")
 AGENT_LABELS = {"b": "baseline method", "i": r"[ $\mathcal{L}_c$ + $\mathcal{C}$ ] - method",
                 "c": r"[ $\mathcal{L}_i$ + $\mathcal{C}$ ] - method", "a": r"$\mathcal{C}$ - method"}
 AGENT_GREYS = {"b": "#F0F0F0", "i": "#C0C0C0", "c": "#808080", "a": "#404040"}
@@ -61,11 +62,11 @@ def new_figure(rows: int = 1, cols: int = 1, height: float | None = None, width:
 
 def save_figure(fig, out_dir, stem: str, png_dpi: int = PNG_DPI) -> list[Path]:
     """Save ``fig`` as ``OUT/show/<stem>.pdf`` and ``.png`` and close it; returns both paths."""
-    show = Path(out_dir) / "show"
+    show = Path(out_dir) / layout.SHOW
     show.mkdir(parents=True, exist_ok=True)
     paths = []
     for suffix, dpi in ((".pdf", None), (".png", png_dpi)):
-        path = show / f"{stem}{suffix}"
+        path = show / layout.figure_file(stem, suffix)
         temporary = path.with_name(f".{path.stem}.tmp{suffix}")
         fig.savefig(temporary, dpi=dpi, bbox_inches="tight")
         temporary.replace(path)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from works import layout
 from works._io import save_pack
 
 __all__ = ["synthetic_packs", "write_synthetic_packs"]
@@ -153,5 +154,5 @@ def write_synthetic_packs(out_dir, seed: int = 0, names=None) -> list[str]:
     packs = synthetic_packs(seed)
     names = list(names or packs)
     for name in names:
-        save_pack(Path(out_dir) / "data" / f"{name}.npz", packs[name])
+        save_pack(Path(out_dir) / layout.DATA / layout.pack_file(name), packs[name])
     return names

@@ -1,0 +1,79 @@
+"""Planners of tasks 3-5 (works/tasks/cartpole.py, uci.py, networks.py, neat_common.py): keys, seeds, configs."""
+
+import dataclasses
+
+from works.scales import get_scale
+from works.tasks import cartpole, networks, uci
+from works.tasks.neat_common import NeatRunUnit, UciRunUnit, neat_experiment
+from works.units import resolve
+
+BASE = {"population": 8, "episodes": 2, "eval_episodes": 3, "eval_noises": [0.0, 0.2], "config_prefix": "main/",
+        "generations": 2}
+
+
+def _repeat_series(units):
+    """Every (seed series, repeat) pair the units run: the per-repeat seeds derive from exactly these."""
+    return sorted((unit.config["series"], repeat) for unit in units for repeat in unit.config["repeats"])
+
+
+def test_chunking_does_not_change_the_repeats_or_their_seeds():
+    scale = get_scale("smoke")
+    runs = {chunk: neat_experiment(scale, "task3/x", "cartpole", ("b", "c"), (0.0, 0.2), "train_noises",
+                                   "real-world/x.npz", BASE, chunk=chunk, repeats=5) for chunk in (1, 2, 5)}
+    expected = sorted((f"task3/x/{agent}/noise-{noise}", r) for agent in "bc" for noise in ("00", "20")
+                      for r in range(5))
+    for chunk, (units, gather) in runs.items():
+        assert _repeat_series(units) == expected
+        assert len(units) == 4 * -(-5 // chunk)
+        # the gather reads every chunk of every agent × setting, in repeat order
+        files = gather.config["chunks"]["c/0.2"]
+        assert files == [f"units/task3/x/c.noise-20.r{start:04d}.npz" for start in range(0, 5, chunk)]
+        assert set(gather.depends) == {unit.outputs[0] for unit in units}
+
+
+def test_caps_set_generations_and_keep_the_training_noise():
+    units, gather = neat_experiment(get_scale("smoke"), "task3/iterations", "cartpole", ("b",), (3, 7), "caps",
+                                    "real-world/iterations.npz", dict(BASE, train_noise=0.2), chunk=2, repeats=2)
+    assert [(u.key, u.config["generations"], u.config["train_noise"]) for u in units] == [
+        ("task3/iterations/b/cap-003/r0000", 3, 0.2), ("task3/iterations/b/cap-007/r0000", 7, 0.2)]
+    assert gather.config["generations_cap"] == 7 and gather.config["axis"] == "caps"
+
+
+def test_unit_configs_are_their_dataclasses_and_functions_resolve():
+    scale = get_scale("smoke")
+    for module in (cartpole, uci, networks):
+        for stage in module.plan(scale):
+            for unit in stage:
+                assert unit.function.startswith(module.__name__ + ":") or ":unit_neat" in unit.function
+                assert callable(resolve(unit.function))
+                if unit.function.endswith(":unit_neat"):
+                    kind = UciRunUnit if unit.config["kind"] == "uci" else NeatRunUnit
+                    assert dataclasses.asdict(kind(**unit.config)) == unit.config
+                    assert unit.config["config_file"].startswith("supp/" if kind is UciRunUnit else "main/")
+
+
+def test_task_configs_keep_their_fields():
+    # raw/config.json holds these fields (sorted); renaming one changes the recorded scale
+    assert sorted(f.name for f in dataclasses.fields(cartpole.Task3Config)) == sorted(
+        ["agents", "train_noises", "eval_noises", "population", "episodes", "eval_episodes", "generations",
+         "repeats", "repeat_chunk", "caps", "caps_repeats", "caps_noise", "long_generations", "long_repeats",
+         "long_noise"])
+    assert sorted(f.name for f in dataclasses.fields(uci.Task4Config)) == sorted(
+        ["domains", "agents", "train_noises", "eval_noises", "population", "generations", "repeats", "repeat_chunk"])
+    assert (cartpole.Task3Config().generations, uci.Task4Config().generations) == (20, 30)
+
+
+def test_restricted_units_chunk_each_k_and_read_the_cap_from_ten_loops():
+    scale = get_scale("smoke")
+    first, _, second, _ = networks.plan(scale)
+    assert {u.config["n"] for u in first} == set(scale.task5.motif_numbers)
+    per_landscape = [u for u in second if u.config["landscape"] == "Branin"]
+    assert [u.key.rsplit("/", 2)[1] for u in per_landscape] == [f"k{k:02d}" for k in range(11)]
+    assert all(u.config["cap_from"] == "" for u in second)          # smoke runs no network of ten motifs
+    full = dataclasses.replace(scale, task5=dataclasses.replace(scale.task5, landscapes=("Branin",),
+                                                                motif_numbers=(1, 10), restricted_indices="all"))
+    _, _, second, _ = networks.plan(full)
+    k5 = [u for u in second if u.config["landscape"] == "Branin" and "/k05/" in u.key]
+    assert sum(len(u.config["configurations"]) for u in k5) == 56 * 56       # multisets of 5 of 4 indices: C(8, 5) = 56, twice
+    assert max(len(u.config["configurations"]) for u in k5) == networks.CHUNK
+    assert {u.config["cap_from"] for u in k5} == {"units/network-scale/Branin/loop.10.npz"}

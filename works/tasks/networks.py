@@ -1,0 +1,403 @@
+"""Task 5: networks built from a fixed number of motifs, trained to fit benchmark landscapes.
+
+What is configured
+    :class:`Task5Config`: the target landscapes (:data:`works.layout.LANDSCAPES`), the motif numbers of the
+    unrestricted networks, the restricted 10-loop configurations, seeds and the training settings.
+What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
+    Part 1, per landscape, kind (collider-only or loop-only) and motif number ``n``: ``seeds`` batched fits
+    (losses only), gathered into ``network_file(LOOP_VS_COLLIDER, landscape)``.
+    Part 2, per landscape and number ``k`` of incoherent loops: restricted 10-loop networks
+    (:func:`restricted_configurations`) fitted with every metric traced, gathered into
+    ``network_file(INCOHERENT_VS_COHERENT, landscape)``; their iteration cap is the longest loop-only run of
+    part 1 with ten motifs when that was run.
+What is packed and drawn
+    ``supp10`` – ``supp14`` (S10–S14, collider-only vs loop-only networks per landscape) and ``supp15`` –
+    ``supp23`` (S15–S23, restricted networks): packers in :mod:`works.tasks.networks_packs`, panels in
+    :mod:`works.tasks.networks_figures`.
+What the report claims
+    Claims 2 (number of fixed-network experiments), 7 (more coherent loops, more failures) and 8 (loop-only
+    networks fit better than collider-only ones).
+
+Examples
+--------
+>>> from works.scales import get_scale
+>>> first, first_gathers, second, second_gathers = plan(get_scale("smoke"))
+>>> first[0].key, second_gathers[0].key
+('task5/loop.vs.collider/Quadratic Saddle/collider/01', 'task5/incoherent.vs.coherent/Quadratic Saddle/gather')
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from works import layout
+from works._io import load_pack, save_npz, save_pack
+from works.claims import claim, load_npz
+from works.layout import INCOHERENT_VS_COHERENT, LOOP_VS_COLLIDER
+from works.tasks.networks_figures import FIGURES
+from works.tasks.networks_packs import PACKS
+from works.units import Unit, unit_seed
+
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "plan", "restricted_configurations",
+           "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_restricted_gather"]
+
+NUMBER = 5
+_HERE = "works.tasks.networks"
+CHUNK = 500  #: restricted configurations per unit
+
+
+@dataclass(frozen=True)
+class Task5Config:
+    """Fixed-network training (task 5).
+
+    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (the quick
+    recipe); ``"all"`` runs every multiset (19,448 per landscape).
+    """
+
+    landscapes: tuple = ("Quadratic Saddle",)
+    motif_numbers: tuple = (1, 2, 5, 10)
+    seeds: int = 10
+    restricted_seeds: int = 3
+    restricted_indices: str = "ones"
+    learn_rate: float = 1e-3
+    patience: int = 1000
+    threshold: float = 1e-3
+    maximum_iteration: int = 4000
+    metric_every: int = 100
+    points: int = 41
+
+
+CONFIG = Task5Config
+
+
+def restricted_configurations(indices: str = "all") -> list:
+    """Task 5 restricted 10-loop networks as ``(key, flags_1, flags_2)`` in the reference order.
+
+    ``flags_1`` = k zeros (incoherent) then 10 − k ones (coherent), k = 0…10; ``flags_2`` = a multiset of k
+    sub-structure indices followed by one of 10 − k (combinations with replacement, lexicographic).
+    ``indices="ones"`` keeps only the all-ones sub-structures (11 configurations).
+
+    Examples
+    --------
+    >>> len(restricted_configurations()), len(restricted_configurations("ones"))
+    (19448, 11)
+    >>> restricted_configurations("ones")[3][0]
+    '0001111111-1111111111'
+    """
+    if indices not in ("all", "ones"):
+        raise ValueError(f"indices must be 'all' or 'ones', got {indices!r}.")
+    out = []
+    for k in range(11):
+        flags_1 = [0] * k + [1] * (10 - k)
+        if indices == "ones":
+            pairs = [((1,) * k, (1,) * (10 - k))]
+        else:
+            pairs = itertools.product(itertools.combinations_with_replacement((1, 2, 3, 4), k),
+                                      itertools.combinations_with_replacement((1, 2, 3, 4), 10 - k))
+        for first, second in pairs:
+            flags_2 = list(first) + list(second)
+            out.append(("".join(map(str, flags_1)) + "-" + "".join(map(str, flags_2)), flags_1, flags_2))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- unit configs
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Training settings shared by every fit of one run (``base_seed`` seeds the restricted series)."""
+
+    learn_rate: float
+    patience: int
+    threshold: float
+    points: int
+    metric_every: int
+    base_seed: int
+    semantics: str
+
+
+@dataclass(frozen=True)
+class NetworkFitUnit(FitSettings):
+    """Part 1: ``seeds`` fits of an unrestricted network of ``n`` motifs of ``kind`` on ``landscape``."""
+
+    landscape: str
+    kind: str
+    n: int
+    seeds: int
+    output: str
+    series: str
+    maximum_iteration: int
+
+
+@dataclass(frozen=True)
+class RestrictedFitUnit(FitSettings):
+    """Part 2: ``seeds`` fits of each of ``configurations``; the cap is read from ``cap_from`` when given."""
+
+    landscape: str
+    configurations: list
+    seeds: int
+    output: str
+    series: str
+    cap_from: str
+    maximum_iteration: int
+
+
+@dataclass(frozen=True)
+class NetworkGatherUnit:
+    """Part 1: the unit files of one landscape (``files["<kind>/<n>"]``)."""
+
+    landscape: str
+    motif_numbers: list
+    files: dict
+    output: str
+
+
+@dataclass(frozen=True)
+class RestrictedGatherUnit:
+    """Part 2: the chunk files of one landscape, in configuration order."""
+
+    landscape: str
+    chunks: list
+    output: str
+    metric_every: int
+    threshold: float
+
+
+# --------------------------------------------------------------------------------------------- units
+
+
+def _int_seed(sequence) -> int:
+    return int(sequence.generate_state(1)[0])  # fit_batch takes a non-negative int seed
+
+
+def unit_fit_unrestricted(config, raw_dir, seed):
+    """Task 5 part 1: ``seeds`` batched fits of an unrestricted ``kind`` network with ``n`` motifs (losses only)."""
+    from effect.expression import fit_batch
+
+    unit = NetworkFitUnit(**config)
+    result = fit_batch(unit.kind, unit.n, unit.landscape, unit.seeds, unit.learn_rate, unit.patience, unit.threshold,
+                       unit.maximum_iteration or None, seed=_int_seed(seed), points=unit.points, metrics="none",
+                       semantics=unit.semantics)
+    traces = [np.asarray(t, dtype=np.float64).reshape(-1) for t in result["training loss"]]
+    lengths = np.array([len(t) for t in traces], dtype=np.int64)
+    save_npz(raw_dir / unit.output, {"values": np.concatenate(traces),
+                                     "offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                                     "final_loss": np.array([t[-1] for t in traces]), "iterations": lengths})
+
+
+def unit_fit_gather(config, raw_dir, seed):
+    """Task 5 part 1: one ``loop.vs.collider.<name>.npz`` per landscape."""
+    unit = NetworkGatherUnit(**config)
+    tree = {"landscape": np.array(unit.landscape), "motif_numbers": np.asarray(unit.motif_numbers, dtype=np.int64)}
+    for kind in ("collider", "loop"):
+        tree[kind] = {}
+        for n in unit.motif_numbers:
+            with np.load(raw_dir / unit.files[f"{kind}/{n}"], allow_pickle=False) as data:
+                tree[kind][f"n{n}"] = {name: data[name] for name in data.files}
+    save_pack(raw_dir / unit.output, tree)
+
+
+#: Metrics traced by the restricted fits: stored name -> (``fit_batch`` result name, columns per sample).
+METRICS = {"lipschitz": ("lipschitz constant", 1), "sparsity": ("sparsity", 4),
+           "spectral_norm": ("spectral norm", 4), "gradient_variance": ("gradient variance", 4),
+           "hessian": ("hessian eigenvalue", 3)}
+
+
+def _restricted_rows(unit: RestrictedFitUnit, cap) -> list:
+    """One row per configuration × seed: key, seed, k, metric steps, traced metrics and the full loss."""
+    from effect.expression import fit_batch
+
+    rows = []
+    for key, flags_1, flags_2 in unit.configurations:
+        sequence = unit_seed(unit.base_seed, f"{unit.series}/{key}")
+        result = fit_batch("restricted", 10, unit.landscape, unit.seeds, unit.learn_rate, unit.patience,
+                           unit.threshold, cap or None, flags=(flags_1, flags_2), seed=_int_seed(sequence),
+                           points=unit.points, metrics="all", metric_every=unit.metric_every,
+                           semantics=unit.semantics)
+        for index in range(unit.seeds):
+            loss = np.asarray(result["training loss"][index], dtype=np.float64).reshape(-1)
+            iterations = result["metric iterations"]
+            if isinstance(iterations, dict):  # one cadence for every metric here
+                iterations = iterations["sparsity"]
+            steps = np.asarray(iterations[index], dtype=np.int64)
+            trace = {"training_loss": loss[steps - 1]}
+            for name, (label, width) in METRICS.items():
+                value = np.asarray(result[label][index], dtype=np.float64)
+                trace[name] = value.reshape(len(steps), width) if width > 1 else value.reshape(len(steps))
+            rows.append({"key": key, "seed": index, "k": flags_1.count(0), "steps": steps, "trace": trace,
+                         "loss": loss})
+    return rows
+
+
+def unit_fit_restricted(config, raw_dir, seed):
+    """Task 5 part 2: batched fits (over seeds) of restricted 10-loop networks with all metrics."""
+    unit = RestrictedFitUnit(**config)
+    cap = unit.maximum_iteration
+    if unit.cap_from:
+        with np.load(raw_dir / unit.cap_from, allow_pickle=False) as data:
+            longest = int(data["iterations"].max())
+        cap = min(cap, longest) if cap else longest
+    rows = _restricted_rows(unit, cap)
+    out = {"keys": np.array([row["key"] for row in rows]),
+           "incoherent": np.array([row["k"] for row in rows], dtype=np.int64),
+           "seed_index": np.array([row["seed"] for row in rows], dtype=np.int64),
+           "initial_loss": np.array([row["loss"][0] for row in rows]),
+           "final_loss": np.array([row["loss"][-1] for row in rows]),
+           "iterations": np.array([len(row["loss"]) for row in rows], dtype=np.int64),
+           "maximum_iteration": np.int64(cap or 0),
+           "loss/values": np.concatenate([row["loss"] for row in rows]),
+           "trace/step": np.concatenate([row["steps"] for row in rows])}
+    for name in rows[0]["trace"]:
+        out[f"trace/{name}"] = np.concatenate([row["trace"][name] for row in rows])
+    save_npz(raw_dir / unit.output, out)
+
+
+def _samples(steps) -> np.ndarray:
+    """Number of metric samples per run from the concatenated 1-based steps (each run restarts at t = 1)."""
+    starts = np.flatnonzero(np.asarray(steps) == 1)
+    return np.diff(np.concatenate([starts, [len(steps)]])).astype(np.int64)
+
+
+def unit_restricted_gather(config, raw_dir, seed):
+    """Task 5 part 2: one ``incoherent.vs.coherent.<name>.npz`` per landscape (rows in configuration order)."""
+    unit = RestrictedGatherUnit(**config)
+    parts = [np.load(raw_dir / path, allow_pickle=False) for path in unit.chunks]
+    out = {"landscape": np.array(unit.landscape), "metric_every": np.int64(unit.metric_every),
+           "threshold": np.float64(unit.threshold),
+           "maximum_iteration": np.int64(max(int(p["maximum_iteration"]) for p in parts))}
+    for name in ("keys", "incoherent", "seed_index", "initial_loss", "final_loss", "iterations"):
+        out[name] = np.concatenate([p[name] for p in parts])
+    out["success"] = out["final_loss"] <= unit.threshold
+    out["loss/offsets"] = np.concatenate([[0], np.cumsum(out["iterations"])]).astype(np.int64)
+    samples = np.concatenate([_samples(p["trace/step"]) for p in parts])
+    out["trace/offsets"] = np.concatenate([[0], np.cumsum(samples)]).astype(np.int64)
+    for name in parts[0].files:
+        if name.startswith(("trace/", "loss/")):
+            out[name] = np.concatenate([p[name] for p in parts])
+    save_npz(raw_dir / unit.output, out)
+
+
+# --------------------------------------------------------------------------------------------- planner
+
+
+def plan(scale) -> list:
+    """Task 5: unrestricted fits per (landscape, kind, n); restricted fits per (landscape, k); gathers."""
+    t5 = scale.task5
+    settings = asdict(FitSettings(learn_rate=t5.learn_rate, patience=t5.patience, threshold=t5.threshold,
+                                  points=t5.points, metric_every=t5.metric_every, base_seed=scale.seed,
+                                  semantics=scale.semantics))
+    first, first_gathers, second, second_gathers = [], [], [], []
+    configurations = restricted_configurations(t5.restricted_indices)
+    for landscape in t5.landscapes:
+        files = {}
+        for kind in ("collider", "loop"):
+            for n in t5.motif_numbers:
+                path = layout.network_chunk_file(landscape, kind, n)
+                files[f"{kind}/{n}"] = path
+                series = f"task5/{LOOP_VS_COLLIDER}/{landscape}/{kind}/{n:02d}"
+                first.append(Unit(series, f"{_HERE}:unit_fit_unrestricted",
+                                  asdict(NetworkFitUnit(**settings, landscape=landscape, kind=kind, n=n,
+                                                        seeds=t5.seeds, output=path, series=series,
+                                                        maximum_iteration=t5.maximum_iteration)),
+                                  (path,), (), scale.seed))
+        output = layout.network_file(LOOP_VS_COLLIDER, landscape)
+        first_gathers.append(Unit(f"task5/{LOOP_VS_COLLIDER}/{landscape}/gather", f"{_HERE}:unit_fit_gather",
+                                  asdict(NetworkGatherUnit(landscape=landscape, motif_numbers=list(t5.motif_numbers),
+                                                           files=files, output=output)),
+                                  (output,), tuple(files.values()), scale.seed))
+        largest = max(t5.motif_numbers)
+        cap_from = files[f"loop/{largest}"] if largest == 10 else ""
+        chunks = []
+        series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
+        for k in range(11):
+            chosen = [c for c in configurations if c[1].count(0) == k]
+            for start in range(0, len(chosen), CHUNK):
+                path = layout.restricted_chunk_file(landscape, k, start)
+                chunks.append(path)
+                second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
+                                   asdict(RestrictedFitUnit(**settings, landscape=landscape,
+                                                            configurations=chosen[start:start + CHUNK],
+                                                            seeds=t5.restricted_seeds, output=path, series=series,
+                                                            cap_from=cap_from,
+                                                            maximum_iteration=t5.maximum_iteration)),
+                                   (path,), (cap_from,) if cap_from else (), scale.seed))
+        output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
+        second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
+                                   asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,
+                                                               metric_every=t5.metric_every,
+                                                               threshold=t5.threshold)),
+                                   (output,), tuple(chunks), scale.seed))
+    return [first, first_gathers, second, second_gathers]
+
+
+# --------------------------------------------------------------------------------------------- report claims
+
+
+def _failure_trend(data) -> tuple:
+    """Claim 7 on one restricted file: (measured text, verdict) or None when fewer than three k were run."""
+    ks = data["incoherent"]
+    present = [k for k in range(11) if np.any(ks == k)]
+    if len(present) <= 2:
+        return None
+    rates = [float(np.mean(~data["success"][ks == k])) for k in present]
+    rho = spearmanr(present, rates).statistic if np.ptp(rates) > 0 else float("nan")
+    finals = data["final_loss"]
+    rho_loss = spearmanr(ks, finals).statistic if np.ptp(finals) > 0 else float("nan")
+    text = (f"{data['landscape']}: failure rate (final MSE > 1e-3) per incoherent count k = "
+            + ", ".join(f"{k}:{r:.0%}" for k, r in zip(present, rates))
+            + f"; Spearman(k, failure rate) = {rho:.2f}; Spearman(k, final loss) over {finals.size} runs = "
+              f"{rho_loss:.2f}")
+    if np.isfinite(rho):
+        return text, bool(rho < 0)
+    if np.isfinite(rho_loss):
+        return text, ("holds (final loss; failure rate constant)" if rho_loss < 0
+                      else "does not hold (final loss; failure rate constant)")
+    return text, "no trend"
+
+
+def _restricted_claims(out_dir: Path) -> list:
+    """Claims 2 and 7 from the restricted networks (claim 7 on Quadratic Saddle, else the first landscape)."""
+    restricted = sorted((Path(out_dir) / layout.RAW).glob(layout.network_file(INCOHERENT_VS_COHERENT, "*")))
+    total = 0
+    failure_text, flag7 = "—", None
+    for path in restricted:
+        data = load_npz(path)
+        total += int(data["keys"].size)
+        if "Quadratic Saddle" in path.name or failure_text == "—":
+            trend = _failure_trend(data)
+            if trend is not None:
+                failure_text, flag7 = trend
+    return [claim(2, "97,240 fixed-network training experiments",
+                  f"{total:,} restricted fits run" if restricted else "—",
+                  None if not restricted else ("holds" if total >= 97_240 else "paper scale only"),
+                  "holds only at paper scale (the quick preset runs the 11 all-index-1 configurations)"),
+            claim(7, "in fixed-network training, more coherent loops (fewer incoherent) → more failures "
+                     "(S16b/S17a trends)", failure_text, flag7,
+                  "direction checked: failure rate (else final loss when every run fails) decreases with the "
+                  "incoherent fraction")]
+
+
+def _loop_claims(out_dir: Path) -> list:
+    """Claim 8: mean final loss of loop-only vs collider-only networks per (landscape, motif number)."""
+    statement = "loop-only networks reach lower loss than collider-only networks"
+    files = sorted((Path(out_dir) / layout.RAW).glob(layout.network_file(LOOP_VS_COLLIDER, "*")))
+    if not files:
+        return [claim(8, statement, "—", None)]
+    wins, compared = 0, 0
+    for path in files:
+        pack = load_pack(path)
+        for n in pack["motif_numbers"]:
+            loop = float(np.mean(pack["loop"][f"n{int(n)}"]["final_loss"]))
+            collider = float(np.mean(pack["collider"][f"n{int(n)}"]["final_loss"]))
+            compared += 1
+            wins += loop < collider
+    return [claim(8, statement, f"mean final loss lower for loop networks in {wins} of {compared} (landscape, n) "
+                  "cells", wins > compared / 2)]
+
+
+CLAIMS = (_restricted_claims, _loop_claims)
