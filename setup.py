@@ -12,7 +12,8 @@ setup(
     license="GPL-3.0-or-later",
     python_requires=">=3.11",
     packages=find_packages(include=["effect", "effect.*", "practice", "practice.*", "works", "works.*"]),
-    package_data={"works": ["confs/*/*", "confs/*.md"]},
+    package_data={"works": ["confs/*/*", "confs/*.md"],
+                  "practice": ["data/connectome/*.json", "data/connectome/SHA256SUMS", "data/connectome/README.md"]},
     install_requires=[
         "torch==2.13.0",
         "numpy>=2.0",
@@ -24,6 +25,7 @@ setup(
         "gymnasium>=1.0",
         "neat-python==2.0.0",
         "pillow>=10",
+        "mnist1d==0.0.2.post1",
     ],
     extras_require={
         "cluster": ["dask[distributed]>=2024.1"],

@@ -43,7 +43,8 @@ import scipy.sparse as sp
 from practice.motif import MOTIF_NAMES, SEMANTICS, _check_choice, _resolve, loop_pattern_counts
 from practice.null_models import NULL_MODELS, null_model
 
-__all__ = ["CENSUS_NAMES", "MotifEnrichment", "motif_census", "unsigned_triads", "motif_enrichment"]
+__all__ = ["CENSUS_NAMES", "MotifEnrichment", "motif_census", "unsigned_triads", "motif_enrichment", "remove_loops",
+           "remove_random_edges"]
 
 #: The 14 census entries: the 12 signed motif types, then forks and chains.
 CENSUS_NAMES = MOTIF_NAMES + ("fork", "chain")
@@ -212,3 +213,78 @@ def motif_enrichment(adjacency, null="degree", n_samples=100, seed=0, semantics=
     samples = [motif_census(null_model(adjacency, null, seed=np.random.default_rng(child), **options),
                             semantics=semantics) for child in children]
     return _summarise(observed, np.stack(samples), null)
+
+
+LOOP_KINDS = ("coherent", "incoherent", "all")
+
+
+def remove_loops(adjacency, kind="coherent"):
+    """Delete the shortcut edge (x→z) of every feed-forward loop of one kind.
+
+    A loop x→y, x→z, y→z is coherent iff sign(w_xz) = sign(w_xy)·sign(w_yz). Only
+    edges that can be part of a loop (unidirectional, no self-looped end) are ever
+    removed, and removing such edges cannot create a loop, so one pass leaves none
+    of that kind. Other loops lose their shortcut only if it is shared.
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse matrix, shape (n, n)
+    kind : {"coherent", "incoherent", "all"}, default "coherent"
+
+    Returns
+    -------
+    pruned : scipy.sparse.csr_array, shape (n, n)
+    n_removed : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from practice.motif import loop_counts
+    >>> w = np.zeros((4, 4)); w[0, 1] = w[1, 2] = w[0, 2] = 1.0; w[1, 3] = w[0, 3] = 1.0; w[3, 2] = -1.0
+    >>> loop_counts(w)                       # (coherent, incoherent)
+    (2, 2)
+    >>> pruned, removed = remove_loops(w, "coherent")
+    >>> loop_counts(pruned), removed
+    ((0, 1), 2)
+    """
+    _check_choice(kind, LOOP_KINDS, "kind")
+    matrix = sp.csr_array(adjacency if sp.issparse(adjacency) else np.asarray(adjacency, dtype=float), dtype=float)
+    _, (positive, negative, _) = _resolve(matrix, "sparse")
+    same = positive @ positive + negative @ negative      # two-step paths with product sign +
+    mixed = positive @ negative + negative @ positive     # … with product sign −
+    shortcut = sp.csr_array(positive.shape)
+    if kind in ("coherent", "all"):
+        shortcut = shortcut + same.multiply(positive) + mixed.multiply(negative)
+    if kind in ("incoherent", "all"):
+        shortcut = shortcut + mixed.multiply(positive) + same.multiply(negative)
+    shortcut = sp.csr_array(shortcut)
+    shortcut.eliminate_zeros()
+    keep = matrix.copy()
+    rows, cols = shortcut.nonzero()
+    keep[rows, cols] = 0.0
+    keep.eliminate_zeros()
+    keep.sort_indices()
+    return keep, int(rows.size)
+
+
+def remove_random_edges(adjacency, n_edges, seed=None):
+    """Delete ``n_edges`` edges chosen uniformly (the control of :func:`remove_loops`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> remove_random_edges(np.ones((4, 4)) - np.eye(4), 5, seed=0).nnz
+    7
+    """
+    matrix = sp.csr_array(adjacency if sp.issparse(adjacency) else np.asarray(adjacency, dtype=float), dtype=float)
+    matrix.eliminate_zeros()
+    if isinstance(n_edges, bool) or not isinstance(n_edges, (int, np.integer)) or not 0 <= n_edges <= matrix.nnz:
+        raise ValueError(f"n_edges must be an integer in [0, {matrix.nnz}], got {n_edges!r}.")
+    rows, cols = matrix.nonzero()
+    chosen = np.random.default_rng(seed).choice(rows.size, size=int(n_edges), replace=False)
+    matrix = matrix.tolil()
+    matrix[rows[chosen], cols[chosen]] = 0.0
+    matrix = sp.csr_array(matrix)
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix
