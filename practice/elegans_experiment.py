@@ -45,7 +45,7 @@ from practice.null_models import null_model
 from practice.wiring import ElegansNet
 
 __all__ = ["TASKS", "WIRINGS", "TaskData", "load_task", "build_wiring", "train_wiring", "evaluate",
-           "lipschitz_estimate", "run_unit"]
+           "lipschitz_estimate", "run_unit", "loop_relations"]
 
 TASKS = ("digits", "digits-reconstruction", "mnist1d")
 WIRINGS = ("connectome", "rewired", "degree", "er", "ws", "ba", "no-coherent", "no-incoherent", "random-removal")
@@ -255,7 +255,7 @@ def lipschitz_estimate(model, inputs):
     Examples
     --------
     >>> layer = torch.nn.Linear(3, 2)
-    >>> bound = float(torch.linalg.matrix_norm(layer.weight, ord=2))
+    >>> bound = float(torch.linalg.matrix_norm(layer.weight.detach(), ord=2))
     >>> abs(lipschitz_estimate(layer, np.zeros((4, 3))) - bound) < 1e-6
     True
     """
@@ -267,7 +267,8 @@ def lipschitz_estimate(model, inputs):
 
 
 def run_unit(task="digits", wiring="connectome", seed=0, connectome="cook2019", p=0.5, epochs=20, width=4, steps=4,
-             lr=1e-2, batch_size=64, n_train=None, n_lipschitz=64, synapses=("chemical", "electrical"), **options):
+             lr=1e-2, batch_size=64, n_train=None, n_lipschitz=64, synapses=("chemical", "electrical"),
+             n_samples=None, **options):
     """Build, train and evaluate one (wiring, seed) unit; every value returned is a scalar.
 
     Parameters
@@ -284,6 +285,8 @@ def run_unit(task="digits", wiring="connectome", seed=0, connectome="cook2019", 
         As :func:`train_wiring`.
     n_lipschitz : int, default 64
         Test samples over which the Lipschitz estimate is maximised.
+    n_samples : int, optional
+        MNIST-1D size (:func:`load_task`).
 
     Returns
     -------
@@ -291,8 +294,13 @@ def run_unit(task="digits", wiring="connectome", seed=0, connectome="cook2019", 
         ``task, wiring, connectome, seed, p, n_neurons, n_edges, coherent_loops,
         incoherent_loops, accuracy`` (NaN for a reconstruction), ``mse`` (NaN for a
         classification), ``test_loss, train_loss, lipschitz, n_parameters, seconds``.
+
+    Notes
+    -----
+    Torch's thread count is left as it is; when units run side by side, call
+    ``torch.set_num_threads(1)`` first (oversubscribed threads slow training many times over).
     """
-    data = load_task(task)
+    data = load_task(task, n_samples)
     adjacency, roles = build_wiring(wiring, connectome, seed=seed, p=p, synapses=synapses, **options)
     coherent, incoherent = loop_counts(adjacency)
     model, history = train_wiring(adjacency, roles, data, seed=seed, epochs=epochs, width=width, steps=steps, lr=lr,
@@ -309,3 +317,40 @@ def run_unit(task="digits", wiring="connectome", seed=0, connectome="cook2019", 
         "n_parameters": int(sum(parameter.numel() for parameter in model.parameters())),
         "seconds": float(history["seconds"]),
     }
+
+
+def loop_relations(units, loops=("coherent_loops", "incoherent_loops"), outcomes=("accuracy", "lipschitz")):
+    """Spearman rank correlations between loop counts and outcomes over a list of :func:`run_unit` results.
+
+    Parameters
+    ----------
+    units : sequence of dict
+        Results of :func:`run_unit` (any mix of wirings and seeds).
+    loops, outcomes : tuple of str
+        Keys correlated pairwise.
+
+    Returns
+    -------
+    dict
+        ``{(loop_key, outcome_key): (rho, p_value, n)}``; units with a NaN outcome are left out.
+
+    Examples
+    --------
+    >>> units = [{"coherent_loops": c, "accuracy": a} for c, a in [(1, 0.5), (2, 0.6), (3, 0.55), (4, 0.9)]]
+    >>> rho, p, n = loop_relations(units, ("coherent_loops",), ("accuracy",))[("coherent_loops", "accuracy")]
+    >>> round(rho, 2), n
+    (0.8, 4)
+    """
+    from scipy.stats import spearmanr
+
+    relations = {}
+    for loop in loops:
+        for outcome in outcomes:
+            pairs = np.array([(unit[loop], unit[outcome]) for unit in units], dtype=float).reshape(-1, 2)
+            pairs = pairs[np.isfinite(pairs).all(axis=1)]
+            if pairs.shape[0] < 3:
+                relations[(loop, outcome)] = (float("nan"), float("nan"), int(pairs.shape[0]))
+                continue
+            result = spearmanr(pairs[:, 0], pairs[:, 1])
+            relations[(loop, outcome)] = (float(result.statistic), float(result.pvalue), int(pairs.shape[0]))
+    return relations

@@ -122,3 +122,28 @@ def test_training_on_digits_learns_and_is_seeded():
     assert history["loss"] == history_again["loss"]
     assert history["loss"][-1] < history["loss"][0]
     assert evaluate(model, task)["accuracy"] > 0.3  # chance is 0.1
+
+
+def test_mnist1d_is_generated_locally_and_leaves_the_global_rng_alone():
+    import random
+
+    random.seed(1)
+    np.random.seed(1)
+    before = (random.random(), np.random.random())
+    random.seed(1)
+    np.random.seed(1)
+    task = load_task("mnist1d", n_samples=500)
+    assert (random.random(), np.random.random()) == before
+    assert task.x_train.shape == (400, 40) and task.x_test.shape == (100, 40)
+    assert set(task.y_train.tolist()) == set(range(10)) and task.n_outputs == 10
+
+
+def test_run_unit_returns_scalars_for_a_pruned_connectome():
+    from practice.elegans_experiment import run_unit
+
+    result = run_unit("digits-reconstruction", "no-coherent", seed=0, epochs=1, n_train=64, batch_size=64,
+                      n_lipschitz=4, width=2, steps=2)
+    assert result["coherent_loops"] == 0 and result["incoherent_loops"] > 0
+    assert np.isnan(result["accuracy"]) and result["mse"] > 0 and result["lipschitz"] > 0
+    assert result["n_neurons"] == 302
+    assert all(isinstance(value, (int, float, str)) for value in result.values())
