@@ -224,8 +224,10 @@ def load_connectome(name, synapses=("chemical", "electrical"), signed=True, glut
     counts = sp.csr_array(chemical + gap)
     if signed:
         has_chemical = (chemical != 0).astype(float)
+        has_gap = (gap != 0).astype(float)
+        gap_only = has_gap - has_gap.multiply(has_chemical)
         # sign = presynaptic polarity where a chemical synapse exists, `electrical` on gap-only pairs
-        sign = sp.diags_array(polarity.astype(float)) @ has_chemical + electrical * ((gap != 0) - (gap != 0).multiply(has_chemical))
+        sign = sp.diags_array(polarity.astype(float)) @ has_chemical + electrical * gap_only
         counts = sp.csr_array(counts.multiply(sign))
     if not self_loops:
         counts.setdiag(0)

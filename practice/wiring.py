@@ -122,7 +122,9 @@ class ElegansNet(torch.nn.Module):
         self.register_buffer("heads", torch.as_tensor(coo.col[order], dtype=torch.long))
         self.register_buffer("sensory", torch.as_tensor(np.flatnonzero(roles == "sensory"), dtype=torch.long))
         self.register_buffer("motor", torch.as_tensor(np.flatnonzero(roles == "motor"), dtype=torch.long))
-        generator = torch.Generator().manual_seed(int(seed) if seed is not None else int(torch.seed() % 2 ** 63))
+        if seed is None:  # fresh entropy, without touching torch's global generator
+            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] % 2 ** 63)
+        generator = torch.Generator().manual_seed(int(seed))
         in_degree = np.bincount(coo.col, minlength=n).astype(float)
         scale = torch.as_tensor(1.0 / np.sqrt(np.maximum(in_degree[coo.col[order]], 1.0)), dtype=torch.float32)
         weights = torch.randn(self.tails.numel(), generator=generator) * scale

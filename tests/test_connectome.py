@@ -71,6 +71,8 @@ def test_signs_follow_the_presynaptic_transmitter():
     assert a[ix("AVAL"), ix("AVAR")] == 12 + 18
     assert a[ix("ASHL"), ix("AVAL")] == 15
     assert a[ix("AVBL"), ix("DB3")] == a[ix("DB3"), ix("AVBL")] == 9    # gap junction only: +1 both ways
+    flipped = load_connectome("cook2019", electrical=-1).adjacency
+    assert flipped[ix("AVBL"), ix("DB3")] == -9 and flipped[ix("AVAL"), ix("AVAR")] == 30
     inhibitory = load_connectome("cook2019", synapses=("chemical",), glutamate=-1)
     assert inhibitory.adjacency[ix("ASHL"), ix("AVAL")] == -15
     unsigned = load_connectome("cook2019", signed=False)
