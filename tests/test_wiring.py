@@ -117,11 +117,11 @@ def test_lipschitz_estimate_of_a_linear_map_is_its_spectral_norm():
 def test_training_on_digits_learns_and_is_seeded():
     task = load_task("digits")
     adjacency, roles = _random_graph(n=30, density=0.15, seed=2)
-    model, history = train_wiring(adjacency, roles, task, seed=3, epochs=3, n_train=400, batch_size=50)
-    again, history_again = train_wiring(adjacency, roles, task, seed=3, epochs=3, n_train=400, batch_size=50)
+    model, history = train_wiring(adjacency, roles, task, seed=3, epochs=2, n_train=300, batch_size=60)
+    again, history_again = train_wiring(adjacency, roles, task, seed=3, epochs=2, n_train=300, batch_size=60)
     assert history["loss"] == history_again["loss"]
     assert history["loss"][-1] < history["loss"][0]
-    assert evaluate(model, task)["accuracy"] > 0.3  # chance is 0.1
+    assert evaluate(model, task)["accuracy"] > 0.25  # chance is 0.1 (0.44 when written)
 
 
 def test_mnist1d_is_generated_locally_and_leaves_the_global_rng_alone():
