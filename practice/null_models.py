@@ -210,6 +210,16 @@ def partial_rewire(adjacency, p, seed=None):
 def erdos_renyi(adjacency, seed=None):
     """G(n, E) directed random graph with the input's values permuted over the edges.
 
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse matrix, shape (n, n)
+    seed : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (n, n)
+        E edges drawn uniformly among the n(n−1) ordered pairs.
+
     Examples
     --------
     >>> import numpy as np
@@ -283,7 +293,17 @@ def barabasi_albert(adjacency, seed=None):
 
     Node t (t = 1, …, n−1) links to ``k_t`` distinct nodes among 0…t−1 drawn with
     probability ∝ (current degree + 1), the ``k_t`` as even as possible with
-    Σ k_t = E; each link points t→s or s→t with probability ½.
+    Σ k_t = E; each link points t→s or s→t with probability ½. No pair is linked
+    twice, so E must not exceed n(n−1)/2.
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse matrix, shape (n, n)
+    seed : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (n, n)
 
     Examples
     --------
