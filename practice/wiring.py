@@ -25,7 +25,7 @@ and self-loops are all allowed. The parameter blocks are exactly:
 
 The forward pass is batched over samples and neurons: the synapses are scattered
 into a dense (n, n) matrix (differentiable) and each step is one matrix product
-plus one grouped per-neuron product (``einsum``), no Python loop over neurons.
+plus one grouped per-neuron product (``baddbmm``), no Python loop over neurons.
 :meth:`ElegansNet.forward_reference` is the literal per-neuron, per-synapse loop;
 the two agree (tested).
 
@@ -152,22 +152,25 @@ class ElegansNet(torch.nn.Module):
         matrix = self.synapse_weight.new_zeros(self.n_neurons, self.n_neurons)
         return matrix.index_put((self.tails, self.heads), self.synapse_weight)
 
-    def _drive(self, inputs):
-        batch = inputs.shape[0]
-        drive = inputs.new_zeros(batch, self.n_neurons, self.width)
-        drive[:, self.sensory] = self.encoder(inputs).view(batch, -1, self.width)
-        return drive
-
     def states(self, inputs):
-        """Neuron states after ``steps`` updates, shape (batch, n, width)."""
+        """Neuron states after ``steps`` updates, shape (batch, n, width).
+
+        Internally the state is laid out (n, batch·width), so the synapse step is a
+        single (n, n) @ (n, batch·width) product and the neuron step one batched
+        (n, batch, width) @ (n, width, width) product (``baddbmm``).
+        """
         inputs = self._check_inputs(inputs)
-        drive, matrix = self._drive(inputs), self.synapse_matrix()
+        batch, n, width = inputs.shape[0], self.n_neurons, self.width
+        drive = inputs.new_zeros(n, batch, width)
+        drive[self.sensory] = self.encoder(inputs).view(batch, -1, width).transpose(0, 1)
+        incoming = self.synapse_matrix().t()                        # incoming[j, i] = s_ij
+        bias = self.neuron_bias.unsqueeze(1)
         function = ACTIVATIONS[self.activation]
-        state = inputs.new_zeros(inputs.shape[0], self.n_neurons, self.width)
+        state = inputs.new_zeros(n, batch, width)
         for _ in range(self.steps):
-            total = torch.einsum("ij,bid->bjd", matrix, state) + drive
-            state = function(torch.einsum("bjd,jde->bje", total, self.neuron_weight) + self.neuron_bias)
-        return state
+            total = (incoming @ state.reshape(n, batch * width)).view(n, batch, width) + drive
+            state = function(torch.baddbmm(bias, total, self.neuron_weight))
+        return state.transpose(0, 1)
 
     def forward(self, inputs):
         """Outputs, shape (batch, n_outputs), for inputs of shape (batch, n_inputs)."""
