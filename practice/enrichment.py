@@ -43,8 +43,8 @@ import scipy.sparse as sp
 from practice.motif import MOTIF_NAMES, SEMANTICS, _check_choice, _resolve, loop_pattern_counts
 from practice.null_models import NULL_MODELS, null_model
 
-__all__ = ["CENSUS_NAMES", "MotifEnrichment", "motif_census", "unsigned_triads", "motif_enrichment", "remove_loops",
-           "remove_random_edges"]
+__all__ = ["CENSUS_NAMES", "MotifEnrichment", "motif_census", "unsigned_triads", "motif_enrichment",
+           "enrichment_rows", "remove_loops", "remove_random_edges"]
 
 #: The 14 census entries: the 12 signed motif types, then forks and chains.
 CENSUS_NAMES = MOTIF_NAMES + ("fork", "chain")
@@ -214,6 +214,42 @@ def motif_enrichment(adjacency, null="degree", n_samples=100, seed=0, semantics=
                             semantics=semantics) for child in children]
     return _summarise(observed, np.stack(samples), null)
 
+
+def enrichment_rows(adjacency, nulls=("degree", "rewire", "er", "ws", "ba"), n_samples=100, seed=0,
+                    semantics="corrected", options=None):
+    """Flat table of :func:`motif_enrichment` against several null models.
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse matrix, shape (n, n)
+    nulls : sequence of str, default all five null models
+    n_samples : int, default 100
+    seed : int, default 0
+        The same seed for every null model.
+    semantics : {"reference", "corrected"}, default "corrected"
+    options : dict, optional
+        ``{null: {keyword: value}}`` passed to the null models, e.g. ``{"rewire": {"p": 0.5}}``.
+
+    Returns
+    -------
+    list of dict
+        One row per (null, census type): the keys of :meth:`MotifEnrichment.as_rows` plus ``null``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.zeros((5, 5)); w[0, 1] = w[1, 2] = w[0, 2] = w[2, 3] = w[3, 4] = 1.0
+    >>> rows = enrichment_rows(w, nulls=("er", "rewire"), n_samples=5)
+    >>> len(rows), rows[0]["null"], rows[0]["name"]
+    (28, 'er', 'incoherent-loop.1')
+    """
+    options = options or {}
+    rows = []
+    for null in nulls:
+        result = motif_enrichment(adjacency, null=null, n_samples=n_samples, seed=seed, semantics=semantics,
+                                  **options.get(null, {}))
+        rows.extend(dict(null=null, **row) for row in result.as_rows())
+    return rows
 
 LOOP_KINDS = ("coherent", "incoherent", "all")
 

@@ -177,13 +177,13 @@ def degree_preserving_rewire(adjacency, seed=None, n_swaps=None, max_tries=None)
     return _to_sparse(n, new[:, 0], new[:, 1], values[old_order])
 
 
-def partial_rewire(adjacency, p, seed=None):
+def partial_rewire(adjacency, p=1.0, seed=None):
     """Move the heads of exactly ``round(p·E)`` uniformly chosen edges to new uniform nodes.
 
     Parameters
     ----------
     adjacency : array_like or scipy.sparse matrix, shape (n, n)
-    p : float in [0, 1]
+    p : float in [0, 1], default 1.0
         Fraction of edges rewired.
     seed : int, numpy.random.Generator or None
 

@@ -284,3 +284,12 @@ def test_remove_loops_leaves_none_of_the_kind():
     assert loop_counts(remove_loops(adjacency, "all")[0]) == (0, 0)
     control = remove_random_edges(adjacency, removed, seed=0)
     assert control.nnz == adjacency.nnz - removed
+
+
+def test_enrichment_rows_collect_every_null(graph):
+    from practice.enrichment import enrichment_rows
+
+    rows = enrichment_rows(graph, nulls=("ws", "rewire"), n_samples=4, seed=1, options={"rewire": {"p": 0.5}})
+    assert [row["null"] for row in rows] == ["ws"] * 14 + ["rewire"] * 14
+    direct = motif_enrichment(graph, null="rewire", n_samples=4, seed=1, p=0.5)
+    assert [row["mean"] for row in rows[14:]] == direct.mean.tolist()
