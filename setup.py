@@ -12,7 +12,9 @@ setup(
     license="GPL-3.0-or-later",
     python_requires=">=3.11",
     packages=find_packages(include=["effect", "effect.*", "practice", "practice.*", "works", "works.*"]),
-    package_data={"works": ["confs/*/*", "confs/*.md"], "practice": ["data/uci/*"]},
+    package_data={"works": ["confs/*/*", "confs/*.md"],
+                  "practice": ["data/uci/*", "data/connectome/*.json", "data/connectome/SHA256SUMS",
+                               "data/connectome/README.md", "data/connectome/*.py"]},
     install_requires=[
         "torch==2.13.0",
         "numpy>=2.0",

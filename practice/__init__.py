@@ -40,6 +40,13 @@ _EXPORTS = {
     "acyclic_motifs": "practice.motif",
     "collect_motifs": "practice.motif",
     "count_motifs_from_adjacency_matrix": "practice.motif",
+    # connectome, null models, enrichment, ElegansNet
+    "load_connectome": "practice.connectome",
+    "null_model": "practice.null_models",
+    "motif_census": "practice.enrichment",
+    "motif_enrichment": "practice.enrichment",
+    "ElegansNet": "practice.wiring",
+    "run_unit": "practice.elegans_experiment",
 }
 
 __all__ = sorted(_EXPORTS)
