@@ -43,32 +43,101 @@ __all__ = ["CompiledNetwork", "compile_genome", "neat_tanh", "NetworkBatch", "NE
 NEAT_SEMANTICS = ("0.92", "2.0")
 
 
-def _libm_tanh(x):
-    """tanh with the fdlibm/glibc algorithm (expm1 based), elementwise, float64."""
+# ----------------------------------------------------------------------------------------------
+# tanh, bit for bit as the C library's (what math.tanh and neat-python compute)
+#
+# glibc's tanh is fdlibm's: closed forms for |x| < 2**-55 and |x| >= 22, otherwise one call of
+# expm1. Which expm1 that is depends on the machine (glibc picks an FMA-compiled variant on CPUs
+# with FMA, a plain one otherwise), and numpy's np.expm1 is the C library's except where numpy
+# has its own SIMD loop (AVX-512 builds). The candidates below are tried, fastest first, against
+# math.tanh on a probe, and the first exact one is used; the last two call math.tanh per element
+# (the first of them only outside the closed-form ranges), the very last on every element. (A numpy port of the plain expm1 is exact only against the plain
+# build and, emulating FMA, would cost more per element than calling math.tanh.)
+# ----------------------------------------------------------------------------------------------
+
+def _tanh_from_expm1(x, expm1):
+    """fdlibm's tanh on a float64 array, with a given elementwise expm1."""
     x = np.asarray(x, dtype=np.float64)
     ax = np.abs(x)
     big = ax >= 1.0
     with np.errstate(over="ignore", invalid="ignore"):
-        t = np.expm1(np.where(big, 2.0 * ax, -2.0 * ax))
-        r = np.where(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0))
-    r = np.where(ax >= 22.0, 1.0, r)
-    r = np.where(ax < 2.0 ** -55, ax * (1.0 + ax), r)
-    r = np.where(np.isnan(x), x, r)
-    return np.copysign(r, x)
+        t = expm1(np.where(big, 2.0 * ax, -2.0 * ax))
+        z = np.where(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0))
+        z = np.where(ax >= 22.0, 1.0, z)
+        z = np.where(np.signbit(x), -z, z)
+        z = np.where(ax < 2.0 ** -55, x * (1.0 + x), z)
+    return np.where(np.isnan(x), x, z)
 
 
-_MATH_TANH = np.frompyfunc(math.tanh, 1, 1)
+def _expm1_scalar_loop(x):
+    """np.expm1 with its output one element before its input in a shared buffer.
+
+    numpy may run this overlap (input ahead of output) without a copy, and its
+    SIMD loops then fall back to the per-element C library call.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    buffer = np.empty(x.size + 1)
+    buffer[1:] = x.reshape(-1)
+    np.expm1(buffer[1:], out=buffer[:-1])
+    return buffer[:-1].reshape(x.shape)
+
+
+def _tanh_elementwise(x):
+    """math.tanh per element, except the closed-form ranges (|x| >= 22, |x| < 2**-55, NaN)."""
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.reshape(-1)
+    ax = np.abs(flat)
+    todo = (ax >= 2.0 ** -55) & (ax < 22.0)
+    count = int(np.count_nonzero(todo))
+    if count == flat.size:
+        return _tanh_math(x)
+    with np.errstate(over="ignore"):
+        out = np.where(ax >= 22.0, np.copysign(1.0, flat), flat * (1.0 + flat))
+    if count:
+        out[todo] = np.array([math.tanh(value) for value in flat[todo].tolist()], dtype=np.float64)
+    return out.reshape(x.shape)
+
+
+def _tanh_math(x):
+    """math.tanh on every element (the last resort, exact by definition)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.array([math.tanh(value) for value in x.reshape(-1).tolist()], dtype=np.float64).reshape(x.shape)
+
+
+#: Candidate implementations, fastest first; the first equal to math.tanh on the probe is used.
+_TANH_CANDIDATES = {
+    "numpy-expm1": lambda x: _tanh_from_expm1(x, np.expm1),
+    "libm-expm1": lambda x: _tanh_from_expm1(x, _expm1_scalar_loop),
+    "elementwise": _tanh_elementwise,
+    "math": _tanh_math,
+}
 _TANH = None
 
 
-def _tanh_impl():
-    """Pick the vectorised libm tanh if it reproduces ``math.tanh`` on this platform."""
+def _tanh_probe():
+    rng = np.random.default_rng(12345)
+    values = rng.normal(size=8192) * np.array([1e-9, 0.2, 0.6, 1.5, 3.0, 9.0, 20.0, 30.0]).repeat(1024)
+    edges = np.array([0.0, 2.0 ** -56, 2.0 ** -54, 0.3465, 0.3467, 1.0, 1.0397, 1.0398, 19.4, 22.0, 60.0, np.inf])
+    values = np.concatenate([values, edges, -edges, np.nextafter(edges, 1.0), np.nextafter(edges[1:], 0.0)])
+    return values, np.array([math.tanh(value) for value in values.tolist()])
+
+
+def _select_tanh():
+    """Name of the first candidate that reproduces math.tanh on the probe (cached)."""
     global _TANH
     if _TANH is None:
-        probe = np.random.default_rng(12345).normal(size=4096) * np.array([1e-9, 0.3, 3.0, 30.0]).repeat(1024)
-        exact = np.array([math.tanh(value) for value in probe])
-        _TANH = _libm_tanh if np.array_equal(_libm_tanh(probe), exact) else (
-            lambda x: _MATH_TANH(np.asarray(x, dtype=np.float64)).astype(np.float64))
+        probe, exact = _tanh_probe()
+        for name, candidate in _TANH_CANDIDATES.items():
+            with np.errstate(all="ignore"):
+                try:
+                    got = candidate(probe)
+                except (ValueError, TypeError, FloatingPointError):
+                    continue
+            if np.array_equal(got, exact) and np.array_equal(np.signbit(got), np.signbit(exact)):
+                _TANH = name
+                break
+        else:
+            _TANH = "math"
     return _TANH
 
 
@@ -94,7 +163,8 @@ def neat_tanh(z):
     y = 2.5 * np.asarray(z, dtype=np.float64)
     y = np.where(y < 60.0, y, 60.0)
     y = np.where(y > -60.0, y, -60.0)
-    return _tanh_impl()(y)
+    out = np.asarray(_TANH_CANDIDATES[_select_tanh()](y), dtype=np.float64)
+    return out if out.ndim else out[()]
 
 
 def _required_092(inputs, outputs, connections):
