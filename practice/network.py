@@ -362,7 +362,10 @@ class NetworkBatch:
     Row ``m`` of an input batch is evaluated by network ``genome_index[m]``.
     Node evaluations are padded to a common count K and links to a common count
     L per position (padding reads a constant-zero slot with weight 0.0, which
-    leaves every sum bit-identical; padded nodes write to a scratch slot).
+    leaves every sum bit-identical: a sum that starts at +0.0 is never -0.0;
+    padded nodes write to a scratch slot). :meth:`activate` sorts the rows by
+    their network's node count (most first), so that node position ``k`` is
+    computed only for the leading rows whose network has a ``k``-th node.
 
     Parameters
     ----------
@@ -412,6 +415,10 @@ class NetworkBatch:
                 for j, (source, weight) in enumerate(links):
                     self.src[k, j, g] = slot(network, source)
                     self.weight[k, j, g] = weight
+        self.node_counts = np.array([len(n.node_evals) for n in networks], dtype=np.int64)
+        # rank of each network when sorted by node count, most first (stable)
+        self._rank = np.empty(G, dtype=np.int16 if G < 2 ** 15 else np.int64)
+        self._rank[np.argsort(-self.node_counts, kind="stable")] = np.arange(G)
 
     def __len__(self):
         return len(self.networks)
@@ -434,15 +441,27 @@ class NetworkBatch:
         if inputs.ndim != 2 or inputs.shape[1] != self.n_inputs or genome_index.shape != (M,):
             raise ValueError(f"inputs must have shape (M, {self.n_inputs}) and genome_index shape (M,), "
                              f"got {inputs.shape} and {genome_index.shape}")
+        if genome_index.size and (genome_index.min() < 0 or genome_index.max() >= len(self.networks)):
+            raise ValueError(f"genome_index must lie in [0, {len(self.networks)}), "
+                             f"got {int(genome_index.min())}..{int(genome_index.max())}")
+        order = np.argsort(self._rank[genome_index], kind="stable")
+        network_of_row = genome_index[order]
+        # active[k] = number of leading (sorted) rows whose network has a k-th node
+        active = M - np.cumsum(np.bincount(self.node_counts[network_of_row], minlength=len(self.link_counts) + 1))
         values = np.zeros((self.n_slots, M))
-        values[:self.n_inputs] = inputs.T
+        values[:self.n_inputs] = inputs[order].T
         flat = values.reshape(-1)
         column = np.arange(M)
         for k, n_links in enumerate(self.link_counts):
-            total = np.zeros(M)
+            n = int(active[k])
+            if n == 0:
+                break
+            rows, network = column[:n], network_of_row[:n]
+            total = np.zeros(n)
             for j in range(n_links):
-                index = self.src[k, j][genome_index] * M + column
-                total = total + flat[index] * self.weight[k, j][genome_index]
-            z = self.bias[k][genome_index] + self.response[k][genome_index] * total
-            flat[self.dst[k][genome_index] * M + column] = neat_tanh(z)
-        return values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
+                total = total + flat[self.src[k, j][network] * M + rows] * self.weight[k, j][network]
+            z = self.bias[k][network] + self.response[k][network] * total
+            flat[self.dst[k][network] * M + rows] = neat_tanh(z)
+        out = np.empty((M, self.n_outputs))
+        out[order] = values[self.n_inputs:self.n_inputs + self.n_outputs].T
+        return out

@@ -323,6 +323,26 @@ def test_network_batch_equals_per_network(neat_config, semantics):
     assert np.array_equal(got, expected)
 
 
+def test_network_batch_skips_padding_without_changing_bits():
+    """Networks of 0, 1 and 3 nodes in shuffled rows (the batch sorts rows by node count and
+    computes each node position only for the networks that have it); a zero input times a
+    negative weight gives -0.0 terms, whose sums must stay those of the per-network path."""
+    empty = CompiledNetwork([-1, -2], [0], [])
+    one = CompiledNetwork([-1, -2], [0], [(0, 0.0, 1.0, [(-1, -1.0), (-2, 0.5)])])
+    three = CompiledNetwork([-1, -2], [0], [(5, -0.3, 1.0, [(-2, 1.0)]), (6, 0.0, 0.5, [(5, -0.8)]),
+                                            (0, 0.1, 1.0, [(6, 1.2), (-1, -0.7), (5, 0.2)])])
+    nets = [one, empty, three, one]
+    rng = np.random.default_rng(2)
+    inputs = np.vstack([rng.normal(size=(40, 2)), [[0.0, 0.0], [-0.0, 0.0]] * 4])
+    index = np.concatenate([rng.integers(0, 4, size=40), np.arange(8) % 4])
+    got = NetworkBatch(nets).activate(inputs, index)
+    expected = np.array([nets[g].activate(x) for g, x in zip(index, inputs)])
+    assert np.array_equal(got, expected) and np.array_equal(np.signbit(got), np.signbit(expected))
+    assert NetworkBatch(nets).activate(np.empty((0, 2)), np.empty(0, dtype=int)).shape == (0, 1)
+    with pytest.raises(ValueError, match="genome_index"):
+        NetworkBatch(nets).activate(inputs[:2], [0, 4])
+
+
 # ----------------------------------------------------------------------------- rollouts
 
 
