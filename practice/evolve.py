@@ -56,8 +56,9 @@ import math
 import random
 
 import numpy as np
+from neat.attributes import BoolAttribute, FloatAttribute, StringAttribute
 from neat.config import ConfigParameter, DefaultClassConfig
-from neat.genes import DefaultConnectionGene, DefaultNodeGene
+from neat.genes import BaseGene, DefaultConnectionGene, DefaultNodeGene
 from neat.genome import DefaultGenome, DefaultGenomeConfig
 from neat.graphs import creates_cycle
 from neat.math_util import mean
@@ -309,6 +310,34 @@ class AdjustedGenome(DefaultGenome):
         self.add_connection(config, key, target, split.weight, True,
                             innovation=tracker.get_innovation_number(key, target, "add_node_out"))
 
+    def mutate(self, config):
+        """neat-python 2.0's ``DefaultGenome.mutate`` (structural draws, then every gene), with the
+        attribute mutations of :func:`_mutate_genes` (the same draws, config read once per genome)."""
+        if config.single_structural_mutation:
+            div = max(1, (config.node_add_prob + config.node_delete_prob +
+                          config.conn_add_prob + config.conn_delete_prob))
+            r = random.random()
+            if r < (config.node_add_prob / div):
+                self.mutate_add_node(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob) / div):
+                self.mutate_delete_node(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob + config.conn_add_prob) / div):
+                self.mutate_add_connection(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob +
+                       config.conn_add_prob + config.conn_delete_prob) / div):
+                self.mutate_delete_connection()
+        else:
+            if random.random() < config.node_add_prob:
+                self.mutate_add_node(config)
+            if random.random() < config.node_delete_prob:
+                self.mutate_delete_node(config)
+            if random.random() < config.conn_add_prob:
+                self.mutate_add_connection(config)
+            if random.random() < config.conn_delete_prob:
+                self.mutate_delete_connection()
+        _mutate_genes(self.connections.values(), config)
+        _mutate_genes(self.nodes.values(), config)
+
     def mutate_add_connection(self, config):
         """Add a random connection (0.92: outputs may be sources)."""
         if not self._is_092(config):
@@ -331,6 +360,70 @@ class AdjustedGenome(DefaultGenome):
         innovation = config.innovation_tracker.get_innovation_number(source, target, "add_connection")
         gene = self.create_connection(config, source, target, innovation)
         self.connections[gene.key] = gene
+
+
+def _attribute_mutator(attribute, config):
+    """``value -> attribute.mutate_value(value, config)`` with the config values read once.
+
+    Draws exactly what neat-python 2.0's ``mutate_value`` draws from Python's
+    ``random`` (same calls, same order, same comparisons), so results are identical.
+    """
+    if type(attribute) is FloatAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        power = getattr(config, attribute.mutate_power_name)
+        either = getattr(config, attribute.replace_rate_name) + rate
+        low, high = getattr(config, attribute.min_value_name), getattr(config, attribute.max_value_name)
+        init_value, uniform_draw, gauss = attribute.init_value, random.random, random.gauss
+
+        def mutate_float(value):
+            r = uniform_draw()
+            if r < rate:
+                return max(min(value + gauss(0.0, power), high), low)
+            if r < either:
+                return init_value(config)
+            return value
+
+        return mutate_float
+    if type(attribute) is BoolAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        rate_if_true = rate + getattr(config, attribute.rate_to_false_add_name)
+        rate_if_false = rate + getattr(config, attribute.rate_to_true_add_name)
+        uniform_draw = random.random
+
+        def mutate_bool(value):
+            current = rate_if_true if value else rate_if_false
+            if current > 0 and uniform_draw() < current:
+                return uniform_draw() < 0.5
+            return value
+
+        return mutate_bool
+    if type(attribute) is StringAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        if not rate > 0:
+            return None                        # never changes, draws nothing
+        options, uniform_draw = getattr(config, attribute.options_name), random.random
+
+        def mutate_string(value):
+            return random.choice(options) if uniform_draw() < rate else value
+
+        return mutate_string
+    return lambda value: attribute.mutate_value(value, config)
+
+
+def _mutate_genes(genes, config):
+    """``gene.mutate(config)`` for every gene, in order, with per-class mutators built once."""
+    plans = {}
+    for gene in genes:
+        cls = type(gene)
+        if cls.mutate is not BaseGene.mutate:       # a gene class with its own mutate
+            gene.mutate(config)
+            continue
+        plan = plans.get(cls)
+        if plan is None:
+            plan = plans[cls] = [(a.name, mutator) for a in cls._gene_attributes
+                                 if (mutator := _attribute_mutator(a, config)) is not None]
+        for name, mutator in plan:
+            setattr(gene, name, mutator(getattr(gene, name)))
 
 
 def _mix_genes(gene1, gene2):
