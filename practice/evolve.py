@@ -286,10 +286,15 @@ class AdjustedGenome(DefaultGenome):
             parent1, parent2 = genome2, genome1
         for key, gene1 in parent1.connections.items():
             gene2 = parent2.connections.get(key)
-            self.connections[key] = gene1.copy() if gene2 is None else _mix_genes(gene1, gene2)
+            self.connections[key] = _copy_gene(gene1) if gene2 is None else _mix_genes(gene1, gene2)
         for key, node1 in parent1.nodes.items():
             node2 = parent2.nodes.get(key)
-            self.nodes[key] = node1.copy() if node2 is None else node1.crossover(node2)
+            if node2 is None:
+                self.nodes[key] = _copy_gene(node1)
+            elif type(node1).crossover is BaseGene.crossover and not hasattr(node1, "enabled"):
+                self.nodes[key] = _mix_genes(node1, node2)   # neat's crossover without the 'enabled' rule
+            else:
+                self.nodes[key] = node1.crossover(node2)
 
     def mutate_add_node(self, config):
         """Split a random connection (0.92: the new node keeps its drawn bias)."""
@@ -426,12 +431,27 @@ def _mutate_genes(genes, config):
             setattr(gene, name, mutator(getattr(gene, name)))
 
 
+def _copy_gene(gene):
+    """``gene.copy()``: neat's ``BaseGene.copy`` (key, innovation, attributes) without its per-attribute loop."""
+    cls = type(gene)
+    if cls.copy is not BaseGene.copy:
+        return gene.copy()
+    child = cls.__new__(cls)
+    child.__dict__.update(gene.__dict__)
+    return child
+
+
 def _mix_genes(gene1, gene2):
-    """0.92 ``BaseGene.crossover``: each attribute from either gene with p = ½ (innovation of gene1)."""
-    child = gene1.copy()
+    """0.92 ``BaseGene.crossover``: each attribute from either gene with p = ½ (innovation of gene1).
+
+    One ``random()`` per attribute in attribute order, ``> 0.5`` keeping gene1's
+    value, as neat-python's crossover (which for connection genes then adds a
+    "75 % disabled" draw that 0.92 does not have).
+    """
+    child = _copy_gene(gene1)
     for attribute in gene1._gene_attributes:
-        source = gene1 if random.random() > 0.5 else gene2
-        setattr(child, attribute.name, getattr(source, attribute.name))
+        if not random.random() > 0.5:
+            setattr(child, attribute.name, getattr(gene2, attribute.name))
     return child
 
 

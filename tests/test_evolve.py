@@ -313,6 +313,30 @@ def test_fast_gene_mutation_equals_neat_python(overrides):
         assert results[0] == results[1]
 
 
+def test_fast_gene_copy_and_node_crossover_equal_neat_python(config_i):
+    from practice.evolve import _copy_gene, _mix_genes
+
+    random.seed(4)
+    genome_config = config_i.genome_config
+    nodes = []
+    for key in range(8):
+        node = DefaultNodeGene(key % 2)
+        node.init_attributes(genome_config)
+        nodes.append(node)
+    connection = DefaultConnectionGene((-1, 0), innovation=7)
+    connection.weight, connection.enabled = 0.25, False
+    for gene in nodes + [connection]:
+        copied = _copy_gene(gene)
+        assert copied is not gene and type(copied) is type(gene) and vars(copied) == vars(gene.copy())
+    for first, second in zip(nodes[0::2], nodes[1::2]):
+        second.key = first.key
+        state = random.getstate()
+        theirs = first.crossover(second)
+        after_theirs = random.getstate()
+        random.setstate(state)
+        assert vars(_mix_genes(first, second)) == vars(theirs) and random.getstate() == after_theirs
+
+
 def test_same_seed_same_adjusted_run():
     runs = [_genomes_state(_evolve(_small_config("adjusted[c]"), 4, 8, lambda p: None).population)
             for _ in range(2)]
