@@ -9,20 +9,25 @@ Rows:
 1. **CartPole generation** (task 3): adjusted[i] config, population 250, 100 episodes of at most
    200 steps per genome, L-2 observation noise 0.3, then reproduction and speciation. The state is a
    seeded run evolved ``--generations`` generations with cheap evaluations (3 episodes), so the
-   genomes have hidden nodes and mid-length episodes.
+   genomes have hidden nodes and mid-length episodes (late generations, with near-200-step
+   episodes, spend relatively more in the network evaluation and less in seeding).
 2. **CartPole generation, per-element tanh**: the same with tanh forced to the per-element path
    taken where numpy's expm1 is not the C library's (AVX-512 numpy builds).
-3. **UCI generation** (task 4): biology (Ecoli) adjusted[i] config, population 150.
+3. **UCI generation** (task 4): biology (Ecoli) adjusted[i] config, population 150, after
+   ``--uci-generations`` generations.
 
 "before" = the code this benchmark was written against, swapped in at run time: one numpy
 ``Generator`` per episode for the initial states (``initial_states_reference``), the padded
-``NetworkBatch.activate`` that evaluates every node position for every row (copied below), and
-``np.frompyfunc(math.tanh)`` on every element as the per-element tanh. "after" = the library as
-it is. Both must give identical fitnesses and offspring (checked).
+``NetworkBatch.activate`` that evaluates every node position for every row, neat-python's own
+gene mutation (``DefaultGenome.mutate``) and the 0.92 crossover through neat's ``copy`` and
+``crossover`` (both copied below), and ``np.frompyfunc(math.tanh)`` on every element as the
+per-element tanh. "after" = the library as it is. Both must give identical fitnesses and
+offspring (checked).
 
 Usage::
 
-    python benchmarks/bench_paper_practice.py [--repeat R] [--generations G] [--json PATH] [--uci-dir DIR]
+    python benchmarks/bench_paper_practice.py [--repeat R] [--generations G] [--uci-generations G]
+                                              [--json PATH] [--uci-dir DIR]
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from practice import network as network_module  # noqa: E402
 from practice import rollout as rollout_module  # noqa: E402
 from practice.agent import create_agent_config  # noqa: E402
 from practice.cartpole import initial_states_reference  # noqa: E402
+from practice.evolve import AdjustedGenome  # noqa: E402
 from practice.noise import NormNoiseGenerator  # noqa: E402
 from practice.task import NEATCartPoleTask, SupervisionTask  # noqa: E402
 
@@ -80,6 +86,29 @@ def activate_before(self, inputs, genome_index):
     return values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
 
 
+def configure_crossover_before(self, genome1, genome2, config):
+    """``AdjustedGenome.configure_crossover`` before this change (0.92 rules)."""
+    if not self._is_092(config):
+        return neat.DefaultGenome.configure_crossover(self, genome1, genome2, config)
+    if genome1.fitness > genome2.fitness:
+        parent1, parent2 = genome1, genome2
+    else:
+        parent1, parent2 = genome2, genome1
+    for key, gene1 in parent1.connections.items():
+        gene2 = parent2.connections.get(key)
+        if gene2 is None:
+            self.connections[key] = gene1.copy()
+        else:
+            child = gene1.copy()
+            for attribute in gene1._gene_attributes:
+                source = gene1 if random.random() > 0.5 else gene2
+                setattr(child, attribute.name, getattr(source, attribute.name))
+            self.connections[key] = child
+    for key, node1 in parent1.nodes.items():
+        node2 = parent2.nodes.get(key)
+        self.nodes[key] = node1.copy() if node2 is None else node1.crossover(node2)
+
+
 _FROMPYFUNC_TANH = np.frompyfunc(math.tanh, 1, 1)
 
 
@@ -92,11 +121,13 @@ def tanh_before_per_element(x):
 def implementation(before, per_element_tanh):
     """Swap in the "before" code paths (or not) and the tanh mode for the duration."""
     saved = (rollout_module.initial_states, network_module.NetworkBatch.activate, network_module._TANH,
-             dict(network_module._TANH_CANDIDATES))
+             dict(network_module._TANH_CANDIDATES), AdjustedGenome.mutate, AdjustedGenome.configure_crossover)
     try:
         if before:
             rollout_module.initial_states = initial_states_reference
             network_module.NetworkBatch.activate = activate_before
+            AdjustedGenome.mutate = neat.DefaultGenome.mutate
+            AdjustedGenome.configure_crossover = configure_crossover_before
         if per_element_tanh:
             if before:
                 network_module._TANH_CANDIDATES["frompyfunc"] = tanh_before_per_element
@@ -109,6 +140,7 @@ def implementation(before, per_element_tanh):
         network_module._TANH = saved[2]
         network_module._TANH_CANDIDATES.clear()
         network_module._TANH_CANDIDATES.update(saved[3])
+        AdjustedGenome.mutate, AdjustedGenome.configure_crossover = saved[4], saved[5]
 
 
 def clone(population):
@@ -201,7 +233,8 @@ def compare(label, case, repeat, per_element_tanh=False):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--generations", type=int, default=10, help="cheap generations before the timed one")
+    parser.add_argument("--generations", type=int, default=10, help="CartPole generations before the timed one")
+    parser.add_argument("--uci-generations", type=int, default=30, help="UCI generations before the timed one")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--uci-dir", type=Path, default=None, help="folder with ecoli.data (else the default)")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "bench_paper_practice.json")
@@ -212,7 +245,7 @@ def main():
     rows.append(compare("CartPole generation (pop 250, 100 episodes, noise 0.3)", cartpole, args.repeat))
     rows.append(compare("CartPole generation, per-element tanh", cartpole, args.repeat, per_element_tanh=True))
     try:
-        uci = uci_case(args.generations, args.seed, args.uci_dir)
+        uci = uci_case(args.uci_generations, args.seed, args.uci_dir)
     except (OSError, ValueError) as error:
         print(f"UCI row skipped: {error}")
     else:
@@ -220,12 +253,12 @@ def main():
 
     print(f"\ntanh implementation selected here: {network_module._select_tanh()}\n")
     print("| generation | before CPU s | after CPU s | speed-up | before eval s | after eval s | mean fitness |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")  # eval = fitness evaluation; the rest is reproduction
     for row in rows:
         print(f"| {row['case']} | {row['before_cpu_s']:.2f} | {row['after_cpu_s']:.2f} | {row['speedup']:.2f}x | "
               f"{row['before_eval_cpu_s']:.2f} | {row['after_eval_cpu_s']:.2f} | {row['mean_fitness']:.1f} |")
     record = {"rows": rows, "tanh": network_module._select_tanh(), "repeat": args.repeat,
-              "generations": args.generations, "seed": args.seed, "python": platform.python_version(),
+              "generations": args.generations, "uci_generations": args.uci_generations, "seed": args.seed, "python": platform.python_version(),
               "numpy": np.__version__, "machine": platform.machine(), "processor": platform.processor(),
               "note": "single thread; best of the interleaved repeats; CPU time (time.process_time)"}
     args.json.parent.mkdir(parents=True, exist_ok=True)
