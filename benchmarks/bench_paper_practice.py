@@ -258,7 +258,8 @@ def main():
         print(f"| {row['case']} | {row['before_cpu_s']:.2f} | {row['after_cpu_s']:.2f} | {row['speedup']:.2f}x | "
               f"{row['before_eval_cpu_s']:.2f} | {row['after_eval_cpu_s']:.2f} | {row['mean_fitness']:.1f} |")
     record = {"rows": rows, "tanh": network_module._select_tanh(), "repeat": args.repeat,
-              "generations": args.generations, "uci_generations": args.uci_generations, "seed": args.seed, "python": platform.python_version(),
+              "generations": args.generations, "uci_generations": args.uci_generations, "seed": args.seed,
+              "python": platform.python_version(),
               "numpy": np.__version__, "machine": platform.machine(), "processor": platform.processor(),
               "note": "single thread; best of the interleaved repeats; CPU time (time.process_time)"}
     args.json.parent.mkdir(parents=True, exist_ok=True)

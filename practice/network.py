@@ -51,8 +51,9 @@ NEAT_SEMANTICS = ("0.92", "2.0")
 # with FMA, a plain one otherwise), and numpy's np.expm1 is the C library's except where numpy
 # has its own SIMD loop (AVX-512 builds). The candidates below are tried, fastest first, against
 # math.tanh on a probe, and the first exact one is used; the last two call math.tanh per element
-# (the first of them only outside the closed-form ranges), the very last on every element. (A numpy port of the plain expm1 is exact only against the plain
-# build and, emulating FMA, would cost more per element than calling math.tanh.)
+# (the first of them only outside the closed-form ranges), the last on every element. A numpy
+# port of the plain expm1 is exact only against the plain build, and emulating the FMA build's
+# fused operations in numpy costs more per element than calling math.tanh.
 # ----------------------------------------------------------------------------------------------
 
 def _tanh_from_expm1(x, expm1):
