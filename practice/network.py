@@ -147,14 +147,16 @@ def neat_tanh(z):
 
     Matches ``neat.activations.tanh_activation`` bit for bit, including its
     clamp written with Python ``min``/``max`` (a NaN argument gives tanh(60) = 1).
+    tanh itself is the C library's (``math.tanh``), vectorised where this
+    machine allows it (see the comment above ``_tanh_from_expm1``).
 
     Parameters
     ----------
-    z : array_like, float64
+    z : array_like or scalar, float64
 
     Returns
     -------
-    ndarray, float64, same shape
+    ndarray, float64, same shape (a ``numpy.float64`` for a scalar)
 
     Examples
     --------
