@@ -42,8 +42,8 @@ from practice.evolve import (NEAT_SEMANTICS, SEMANTICS, AdjustedGenome, Adjusted
 from practice.motif import count_motifs_from_adjacency_matrix
 from practice.network import argmax_action, compile_network
 
-__all__ = ["DefaultAgent", "NEATAgent", "create_agent_config", "obtain_best", "train", "evaluate",
-           "train_and_evaluate", "compile_network", "EVALUATION_TYPES"]
+__all__ = ["DefaultAgent", "NEATAgent", "create_agent_config", "obtain_best", "train", "train_at_caps",
+           "BestGenomeRecorder", "evaluate", "train_and_evaluate", "compile_network", "EVALUATION_TYPES"]
 
 EVALUATION_TYPES = ("reinforcement", "supervision")
 
@@ -320,6 +320,118 @@ def train(task, agent_name, agent_config, train_noise_generator, seed=None):
     best = obtain_best(task, agent_config, seed=None if streams is None else _python_seed(streams[0]))
     agent = NEATAgent(best, agent_config, agent_name, task.action_handle)
     return agent, task.get_experiences()
+
+
+class BestGenomeRecorder(neat.reporting.BaseReporter):
+    """neat reporter keeping copies of the run's best genome after given generation counts.
+
+    ``neat.Population.run`` replaces its ``best_genome`` right after
+    ``post_evaluate`` when the generation's best is strictly fitter than the
+    current one (a reference, whose fitness may later be overwritten by a
+    re-evaluation); this reporter applies the same rule to the same objects, so
+    ``snapshots[g]`` is a deep copy of what a run stopped after ``g`` evaluated
+    generations returns.
+
+    Parameters
+    ----------
+    caps : iterable of int
+        Generation counts (>= 1) after which to copy the best genome.
+
+    Attributes
+    ----------
+    evaluated : int
+        Generations evaluated so far.
+    best : genome or None
+        The run's current best genome (the same object as neat's).
+    snapshots : dict int -> genome
+    """
+
+    def __init__(self, caps):
+        self.caps = {_positive_int(cap, "caps") for cap in caps}
+        self.evaluated = 0
+        self.best = None
+        self.snapshots = {}
+
+    def post_evaluate(self, config, population, species, best_genome):
+        if self.best is None or best_genome.fitness > self.best.fitness:
+            self.best = best_genome
+        self.evaluated += 1
+        if self.evaluated in self.caps:
+            self.snapshots[self.evaluated] = copy.deepcopy(self.best)
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must hold positive integers, got {value!r}")
+    return int(value)
+
+
+def train_at_caps(task, agent_name, agent_config, train_noise_generator, caps, seed=None):
+    """One training run read at several generation caps (what separate runs with these caps return).
+
+    Trains once for ``max(caps)`` generations with the streams of :func:`train`
+    and returns, for every cap ``g``, the agent and experience a separate
+    ``train`` call with ``task.maximum_generation = g`` and the same ``seed``
+    returns: a run stopped after ``g`` generations has drawn exactly the same
+    random numbers (neat's ``random`` state, the episode seeds, the noise) up
+    to that point, and its best genome is the best-ever genome after
+    generation ``g`` (copied there by :class:`BestGenomeRecorder`, so later
+    re-evaluations do not leak in). A run that reaches the fitness threshold
+    at generation ``h`` stops there, as every separate run with a cap >= h does.
+
+    Parameters
+    ----------
+    task, agent_name, agent_config, train_noise_generator, seed : see :func:`train`
+        ``task.maximum_generation`` is ignored (restored afterwards).
+    caps : iterable of int
+        Generation caps (>= 1), any order; duplicates are merged.
+
+    Returns
+    -------
+    dict int -> (NEATAgent, experience)
+        Keyed by cap; ``experience`` holds the first ``min(cap, generations run)``
+        entries of the run's experience.
+
+    Raises
+    ------
+    ValueError
+        ``caps`` is empty or holds a non-positive or non-integer value.
+    neat.population.CompleteExtinctionException
+        As :func:`train` (with ``reset_on_extinction = 0``); a separate run with a
+        smaller cap would have ended before the extinction.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from practice.task import NEATCartPoleTask
+    >>> path = Path(__file__).resolve().parents[1] / "works" / "confs" / "main" / "baseline.config"
+    >>> config = create_agent_config(path)
+    >>> config.pop_size = 8
+    >>> runs = train_at_caps(NEATCartPoleTask(1, iterations=3), "b", config, None, caps=[2, 1], seed=0)
+    >>> sorted(runs), [len(experience) for _, experience in runs.values()]
+    ([1, 2], [1, 2])
+    """
+    recorder = BestGenomeRecorder(list(caps))
+    if not recorder.caps:
+        raise ValueError("caps must hold at least one generation cap")
+    streams = _streams(seed, 3)
+    task.reset_experiences()
+    task.set_noise(_reseeded(train_noise_generator, None if streams is None else streams[2]))
+    if streams is not None:
+        task.set_seed(streams[1])
+    previous = task.maximum_generation
+    task.maximum_generation = max(recorder.caps)
+    try:
+        final, _ = obtain_best(task, agent_config, additional_reporters=[recorder],
+                               seed=None if streams is None else _python_seed(streams[0]))
+    finally:
+        task.maximum_generation = previous
+    experience = task.get_experiences()
+    runs = {}
+    for cap in sorted(recorder.caps):
+        genome = recorder.snapshots.get(cap, final)      # a cap past an early stop: the final best
+        runs[cap] = (NEATAgent(genome, agent_config, agent_name, task.action_handle), experience[:cap])
+    return runs
 
 
 def evaluate(task, test_noise_generators, agent, evaluation_type, seed=None):

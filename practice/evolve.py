@@ -56,8 +56,9 @@ import math
 import random
 
 import numpy as np
+from neat.attributes import BoolAttribute, FloatAttribute, StringAttribute
 from neat.config import ConfigParameter, DefaultClassConfig
-from neat.genes import DefaultConnectionGene, DefaultNodeGene
+from neat.genes import BaseGene, DefaultConnectionGene, DefaultNodeGene
 from neat.genome import DefaultGenome, DefaultGenomeConfig
 from neat.graphs import creates_cycle
 from neat.math_util import mean
@@ -285,10 +286,15 @@ class AdjustedGenome(DefaultGenome):
             parent1, parent2 = genome2, genome1
         for key, gene1 in parent1.connections.items():
             gene2 = parent2.connections.get(key)
-            self.connections[key] = gene1.copy() if gene2 is None else _mix_genes(gene1, gene2)
+            self.connections[key] = _copy_gene(gene1) if gene2 is None else _mix_genes(gene1, gene2)
         for key, node1 in parent1.nodes.items():
             node2 = parent2.nodes.get(key)
-            self.nodes[key] = node1.copy() if node2 is None else node1.crossover(node2)
+            if node2 is None:
+                self.nodes[key] = _copy_gene(node1)
+            elif type(node1).crossover is BaseGene.crossover and not hasattr(node1, "enabled"):
+                self.nodes[key] = _mix_genes(node1, node2)   # neat's crossover without the 'enabled' rule
+            else:
+                self.nodes[key] = node1.crossover(node2)
 
     def mutate_add_node(self, config):
         """Split a random connection (0.92: the new node keeps its drawn bias)."""
@@ -308,6 +314,34 @@ class AdjustedGenome(DefaultGenome):
                             innovation=tracker.get_innovation_number(source, key, "add_node_in"))
         self.add_connection(config, key, target, split.weight, True,
                             innovation=tracker.get_innovation_number(key, target, "add_node_out"))
+
+    def mutate(self, config):
+        """neat-python 2.0's ``DefaultGenome.mutate`` (structural draws, then every gene), with the
+        attribute mutations of :func:`_mutate_genes` (the same draws, config read once per genome)."""
+        if config.single_structural_mutation:
+            div = max(1, (config.node_add_prob + config.node_delete_prob +
+                          config.conn_add_prob + config.conn_delete_prob))
+            r = random.random()
+            if r < (config.node_add_prob / div):
+                self.mutate_add_node(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob) / div):
+                self.mutate_delete_node(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob + config.conn_add_prob) / div):
+                self.mutate_add_connection(config)
+            elif r < ((config.node_add_prob + config.node_delete_prob +
+                       config.conn_add_prob + config.conn_delete_prob) / div):
+                self.mutate_delete_connection()
+        else:
+            if random.random() < config.node_add_prob:
+                self.mutate_add_node(config)
+            if random.random() < config.node_delete_prob:
+                self.mutate_delete_node(config)
+            if random.random() < config.conn_add_prob:
+                self.mutate_add_connection(config)
+            if random.random() < config.conn_delete_prob:
+                self.mutate_delete_connection()
+        _mutate_genes(self.connections.values(), config)
+        _mutate_genes(self.nodes.values(), config)
 
     def mutate_add_connection(self, config):
         """Add a random connection (0.92: outputs may be sources)."""
@@ -333,12 +367,91 @@ class AdjustedGenome(DefaultGenome):
         self.connections[gene.key] = gene
 
 
+def _attribute_mutator(attribute, config):
+    """``value -> attribute.mutate_value(value, config)`` with the config values read once.
+
+    Draws exactly what neat-python 2.0's ``mutate_value`` draws from Python's
+    ``random`` (same calls, same order, same comparisons), so results are identical.
+    """
+    if type(attribute) is FloatAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        power = getattr(config, attribute.mutate_power_name)
+        either = getattr(config, attribute.replace_rate_name) + rate
+        low, high = getattr(config, attribute.min_value_name), getattr(config, attribute.max_value_name)
+        init_value, uniform_draw, gauss = attribute.init_value, random.random, random.gauss
+
+        def mutate_float(value):
+            r = uniform_draw()
+            if r < rate:
+                return max(min(value + gauss(0.0, power), high), low)
+            if r < either:
+                return init_value(config)
+            return value
+
+        return mutate_float
+    if type(attribute) is BoolAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        rate_if_true = rate + getattr(config, attribute.rate_to_false_add_name)
+        rate_if_false = rate + getattr(config, attribute.rate_to_true_add_name)
+        uniform_draw = random.random
+
+        def mutate_bool(value):
+            current = rate_if_true if value else rate_if_false
+            if current > 0 and uniform_draw() < current:
+                return uniform_draw() < 0.5
+            return value
+
+        return mutate_bool
+    if type(attribute) is StringAttribute:
+        rate = getattr(config, attribute.mutate_rate_name)
+        if not rate > 0:
+            return None                        # never changes, draws nothing
+        options, uniform_draw = getattr(config, attribute.options_name), random.random
+
+        def mutate_string(value):
+            return random.choice(options) if uniform_draw() < rate else value
+
+        return mutate_string
+    return lambda value: attribute.mutate_value(value, config)
+
+
+def _mutate_genes(genes, config):
+    """``gene.mutate(config)`` for every gene, in order, with per-class mutators built once."""
+    plans = {}
+    for gene in genes:
+        cls = type(gene)
+        if cls.mutate is not BaseGene.mutate:       # a gene class with its own mutate
+            gene.mutate(config)
+            continue
+        plan = plans.get(cls)
+        if plan is None:
+            plan = plans[cls] = [(a.name, mutator) for a in cls._gene_attributes
+                                 if (mutator := _attribute_mutator(a, config)) is not None]
+        for name, mutator in plan:
+            setattr(gene, name, mutator(getattr(gene, name)))
+
+
+def _copy_gene(gene):
+    """``gene.copy()``: neat's ``BaseGene.copy`` (key, innovation, attributes) without its per-attribute loop."""
+    cls = type(gene)
+    if cls.copy is not BaseGene.copy:
+        return gene.copy()
+    child = cls.__new__(cls)
+    child.__dict__.update(gene.__dict__)
+    return child
+
+
 def _mix_genes(gene1, gene2):
-    """0.92 ``BaseGene.crossover``: each attribute from either gene with p = ½ (innovation of gene1)."""
-    child = gene1.copy()
+    """0.92 ``BaseGene.crossover``: each attribute from either gene with p = ½ (innovation of gene1).
+
+    One ``random()`` per attribute in attribute order, ``> 0.5`` keeping gene1's
+    value, as neat-python's crossover (which for connection genes then adds a
+    "75 % disabled" draw that 0.92 does not have).
+    """
+    child = _copy_gene(gene1)
     for attribute in gene1._gene_attributes:
-        source = gene1 if random.random() > 0.5 else gene2
-        setattr(child, attribute.name, getattr(source, attribute.name))
+        if not random.random() > 0.5:
+            setattr(child, attribute.name, getattr(gene2, attribute.name))
     return child
 
 

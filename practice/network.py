@@ -43,32 +43,102 @@ __all__ = ["CompiledNetwork", "compile_genome", "neat_tanh", "NetworkBatch", "NE
 NEAT_SEMANTICS = ("0.92", "2.0")
 
 
-def _libm_tanh(x):
-    """tanh with the fdlibm/glibc algorithm (expm1 based), elementwise, float64."""
+# ----------------------------------------------------------------------------------------------
+# tanh, bit for bit as the C library's (what math.tanh and neat-python compute)
+#
+# glibc's tanh is fdlibm's: closed forms for |x| < 2**-55 and |x| >= 22, otherwise one call of
+# expm1. Which expm1 that is depends on the machine (glibc picks an FMA-compiled variant on CPUs
+# with FMA, a plain one otherwise), and numpy's np.expm1 is the C library's except where numpy
+# has its own SIMD loop (AVX-512 builds). The candidates below are tried, fastest first, against
+# math.tanh on a probe, and the first exact one is used; the last two call math.tanh per element
+# (the first of them only outside the closed-form ranges), the last on every element. A numpy
+# port of the plain expm1 is exact only against the plain build, and emulating the FMA build's
+# fused operations in numpy costs more per element than calling math.tanh.
+# ----------------------------------------------------------------------------------------------
+
+def _tanh_from_expm1(x, expm1):
+    """fdlibm's tanh on a float64 array, with a given elementwise expm1."""
     x = np.asarray(x, dtype=np.float64)
     ax = np.abs(x)
     big = ax >= 1.0
     with np.errstate(over="ignore", invalid="ignore"):
-        t = np.expm1(np.where(big, 2.0 * ax, -2.0 * ax))
-        r = np.where(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0))
-    r = np.where(ax >= 22.0, 1.0, r)
-    r = np.where(ax < 2.0 ** -55, ax * (1.0 + ax), r)
-    r = np.where(np.isnan(x), x, r)
-    return np.copysign(r, x)
+        t = expm1(np.where(big, 2.0 * ax, -2.0 * ax))
+        z = np.where(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0))
+        z = np.where(ax >= 22.0, 1.0, z)
+        z = np.where(np.signbit(x), -z, z)
+        z = np.where(ax < 2.0 ** -55, x * (1.0 + x), z)
+    return np.where(np.isnan(x), x, z)
 
 
-_MATH_TANH = np.frompyfunc(math.tanh, 1, 1)
+def _expm1_scalar_loop(x):
+    """np.expm1 with its output one element before its input in a shared buffer.
+
+    numpy may run this overlap (input ahead of output) without a copy, and its
+    SIMD loops then fall back to the per-element C library call.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    buffer = np.empty(x.size + 1)
+    buffer[1:] = x.reshape(-1)
+    np.expm1(buffer[1:], out=buffer[:-1])
+    return buffer[:-1].reshape(x.shape)
+
+
+def _tanh_elementwise(x):
+    """math.tanh per element, except the closed-form ranges (|x| >= 22, |x| < 2**-55, NaN)."""
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.reshape(-1)
+    ax = np.abs(flat)
+    todo = (ax >= 2.0 ** -55) & (ax < 22.0)
+    count = int(np.count_nonzero(todo))
+    if count == flat.size:
+        return _tanh_math(x)
+    with np.errstate(over="ignore"):
+        out = np.where(ax >= 22.0, np.copysign(1.0, flat), flat * (1.0 + flat))
+    if count:
+        out[todo] = np.array([math.tanh(value) for value in flat[todo].tolist()], dtype=np.float64)
+    return out.reshape(x.shape)
+
+
+def _tanh_math(x):
+    """math.tanh on every element (the last resort, exact by definition)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.array([math.tanh(value) for value in x.reshape(-1).tolist()], dtype=np.float64).reshape(x.shape)
+
+
+#: Candidate implementations, fastest first; the first equal to math.tanh on the probe is used.
+_TANH_CANDIDATES = {
+    "numpy-expm1": lambda x: _tanh_from_expm1(x, np.expm1),
+    "libm-expm1": lambda x: _tanh_from_expm1(x, _expm1_scalar_loop),
+    "elementwise": _tanh_elementwise,
+    "math": _tanh_math,
+}
 _TANH = None
 
 
-def _tanh_impl():
-    """Pick the vectorised libm tanh if it reproduces ``math.tanh`` on this platform."""
+def _tanh_probe():
+    rng = np.random.default_rng(12345)
+    values = rng.normal(size=8192) * np.array([1e-9, 0.2, 0.6, 1.5, 3.0, 9.0, 20.0, 30.0]).repeat(1024)
+    edges = np.array([0.0, 2.0 ** -56, 2.0 ** -54, 0.3465, 0.3467, 1.0, 1.0397, 1.0398, 19.4, 22.0, 60.0, np.inf])
+    values = np.concatenate([values, edges, -edges, np.nextafter(edges, 1.0), np.nextafter(edges[1:], 0.0)])
+    return values, np.array([math.tanh(value) for value in values.tolist()])
+
+
+def _select_tanh():
+    """Name of the first candidate that reproduces math.tanh on the probe (cached)."""
     global _TANH
     if _TANH is None:
-        probe = np.random.default_rng(12345).normal(size=4096) * np.array([1e-9, 0.3, 3.0, 30.0]).repeat(1024)
-        exact = np.array([math.tanh(value) for value in probe])
-        _TANH = _libm_tanh if np.array_equal(_libm_tanh(probe), exact) else (
-            lambda x: _MATH_TANH(np.asarray(x, dtype=np.float64)).astype(np.float64))
+        probe, exact = _tanh_probe()
+        for name, candidate in _TANH_CANDIDATES.items():
+            with np.errstate(all="ignore"):
+                try:
+                    got = candidate(probe)
+                except (ValueError, TypeError, FloatingPointError):
+                    continue
+            if np.array_equal(got, exact) and np.array_equal(np.signbit(got), np.signbit(exact)):
+                _TANH = name
+                break
+        else:
+            _TANH = "math"
     return _TANH
 
 
@@ -77,14 +147,16 @@ def neat_tanh(z):
 
     Matches ``neat.activations.tanh_activation`` bit for bit, including its
     clamp written with Python ``min``/``max`` (a NaN argument gives tanh(60) = 1).
+    tanh itself is the C library's (``math.tanh``), vectorised where this
+    machine allows it (see the comment above ``_tanh_from_expm1``).
 
     Parameters
     ----------
-    z : array_like, float64
+    z : array_like or scalar, float64
 
     Returns
     -------
-    ndarray, float64, same shape
+    ndarray, float64, same shape (a ``numpy.float64`` for a scalar)
 
     Examples
     --------
@@ -94,7 +166,8 @@ def neat_tanh(z):
     y = 2.5 * np.asarray(z, dtype=np.float64)
     y = np.where(y < 60.0, y, 60.0)
     y = np.where(y > -60.0, y, -60.0)
-    return _tanh_impl()(y)
+    out = np.asarray(_TANH_CANDIDATES[_select_tanh()](y), dtype=np.float64)
+    return out if out.ndim else out[()]
 
 
 def _required_092(inputs, outputs, connections):
@@ -292,7 +365,10 @@ class NetworkBatch:
     Row ``m`` of an input batch is evaluated by network ``genome_index[m]``.
     Node evaluations are padded to a common count K and links to a common count
     L per position (padding reads a constant-zero slot with weight 0.0, which
-    leaves every sum bit-identical; padded nodes write to a scratch slot).
+    leaves every sum bit-identical: a sum that starts at +0.0 is never -0.0;
+    padded nodes write to a scratch slot). :meth:`activate` sorts the rows by
+    their network's node count (most first), so that node position ``k`` is
+    computed only for the leading rows whose network has a ``k``-th node.
 
     Parameters
     ----------
@@ -342,6 +418,10 @@ class NetworkBatch:
                 for j, (source, weight) in enumerate(links):
                     self.src[k, j, g] = slot(network, source)
                     self.weight[k, j, g] = weight
+        self.node_counts = np.array([len(n.node_evals) for n in networks], dtype=np.int64)
+        # rank of each network when sorted by node count, most first (stable)
+        self._rank = np.empty(G, dtype=np.int16 if G < 2 ** 15 else np.int64)
+        self._rank[np.argsort(-self.node_counts, kind="stable")] = np.arange(G)
 
     def __len__(self):
         return len(self.networks)
@@ -364,18 +444,30 @@ class NetworkBatch:
         if inputs.ndim != 2 or inputs.shape[1] != self.n_inputs or genome_index.shape != (M,):
             raise ValueError(f"inputs must have shape (M, {self.n_inputs}) and genome_index shape (M,), "
                              f"got {inputs.shape} and {genome_index.shape}")
+        if genome_index.size and (genome_index.min() < 0 or genome_index.max() >= len(self.networks)):
+            raise ValueError(f"genome_index must lie in [0, {len(self.networks)}), "
+                             f"got {int(genome_index.min())}..{int(genome_index.max())}")
+        order = np.argsort(self._rank[genome_index], kind="stable")
+        network_of_row = genome_index[order]
+        # active[k] = number of leading (sorted) rows whose network has a k-th node
+        active = M - np.cumsum(np.bincount(self.node_counts[network_of_row], minlength=len(self.link_counts) + 1))
         values = np.zeros((self.n_slots, M))
-        values[:self.n_inputs] = inputs.T
+        values[:self.n_inputs] = inputs[order].T
         flat = values.reshape(-1)
         column = np.arange(M)
         for k, n_links in enumerate(self.link_counts):
-            total = np.zeros(M)
+            n = int(active[k])
+            if n == 0:
+                break
+            rows, network = column[:n], network_of_row[:n]
+            total = np.zeros(n)
             for j in range(n_links):
-                index = self.src[k, j][genome_index] * M + column
-                total = total + flat[index] * self.weight[k, j][genome_index]
-            z = self.bias[k][genome_index] + self.response[k][genome_index] * total
-            flat[self.dst[k][genome_index] * M + column] = neat_tanh(z)
-        return values[self.n_inputs:self.n_inputs + self.n_outputs].T.copy()
+                total = total + flat[self.src[k, j][network] * M + rows] * self.weight[k, j][network]
+            z = self.bias[k][network] + self.response[k][network] * total
+            flat[self.dst[k][network] * M + rows] = neat_tanh(z)
+        out = np.empty((M, self.n_outputs))
+        out[order] = values[self.n_inputs:self.n_inputs + self.n_outputs].T
+        return out
 
 
 # ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from neat.genes import DefaultConnectionGene, DefaultNodeGene
 from sklearn.metrics import classification_report, f1_score
 
-from practice.agent import NEATAgent, create_agent_config, evaluate, train, train_and_evaluate
+from practice.agent import NEATAgent, create_agent_config, evaluate, train, train_and_evaluate, train_at_caps
 from practice.evolve import AdjustedGenome, BaselineGenome
 from practice.noise import NormNoiseGenerator
 from practice.task import GymTask, NEATCartPoleTask, SupervisionTask, argmax_action, weighted_f1_score
@@ -120,6 +120,35 @@ def test_seeded_baseline_run_solves_cartpole_and_is_reproducible(cartpole_config
     assert [s for _, s in again] == [s for _, s in experience[:2]]
     for (a, _), (b, _) in zip(again, experience):
         assert a.get_adjacency_matrix().tolist() == b.get_adjacency_matrix().tolist()
+
+
+def _genome_record(genome):
+    return (genome.key, genome.fitness, sorted((k, n.bias, n.response) for k, n in genome.nodes.items()),
+            sorted((k, c.weight, c.enabled) for k, c in genome.connections.items()))
+
+
+@pytest.mark.parametrize("threshold, generations_run", [(195, 4), (30, 2)])
+def test_train_at_caps_equals_separate_runs(threshold, generations_run):
+    """Reading caps 1, 2, 4 from one run gives what three separate seeded runs give, also when the
+    fitness threshold stops the run before the largest caps (then those caps share its end)."""
+    config = create_agent_config(CONFS / "main" / "baseline.config")
+    config.pop_size, config.fitness_threshold = 16, threshold
+    noise = NormNoiseGenerator("L-2", noise_scale=0.2)
+    task = NEATCartPoleTask(99, iterations=4)
+    runs = train_at_caps(task, "b", config, noise, (4, 1, 2, 2), seed=3)
+    assert sorted(runs) == [1, 2, 4] and task.maximum_generation == 99
+    assert len(runs[4][1]) == generations_run
+    for cap, (agent, experience) in runs.items():
+        alone, alone_experience = train(NEATCartPoleTask(cap, iterations=4), "b", config, noise, seed=3)
+        assert _genome_record(agent.model_genome) == _genome_record(alone.model_genome)
+        assert agent.description == "b" and len(experience) == min(cap, generations_run)
+        assert [s for _, s in experience] == [s for _, s in alone_experience]
+        assert [_genome_record(a.model_genome) for a, _ in experience] == \
+            [_genome_record(a.model_genome) for a, _ in alone_experience]
+    with pytest.raises(ValueError, match="caps"):
+        train_at_caps(task, "b", config, noise, [], seed=3)
+    with pytest.raises(ValueError, match="caps"):
+        train_at_caps(task, "b", config, noise, [0, 2], seed=3)
 
 
 def test_evaluate_records_and_seeds(cartpole_config):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 
-from practice.cartpole import STATE_BOUNDS, CartPoleBatch, initial_states
+from practice.cartpole import STATE_BOUNDS, CartPoleBatch, initial_states, initial_states_reference
 
 SEEDS = list(range(20)) + [123, 4567, 2 ** 31 - 1, 99999]
 
@@ -59,6 +59,16 @@ def test_initial_states_match_gymnasium_reset():
         env.reset(seed=seed)
         assert np.array_equal(state, env.state)
     assert np.all(np.abs(states) <= 0.05)
+
+
+def test_batched_initial_states_equal_one_generator_per_seed():
+    """The integer-arithmetic SeedSequence/PCG64 replica equals numpy's own generators bit for bit."""
+    rng = np.random.default_rng(5)
+    seeds = np.concatenate([np.arange(50), [2 ** 31 - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 40 + 7, 2 ** 63 - 1],
+                            rng.integers(0, 2 ** 31, 2000), rng.integers(0, 2 ** 63 - 1, 500, dtype=np.int64)])
+    assert np.array_equal(initial_states(seeds), initial_states_reference(seeds))
+    assert initial_states(np.array([], dtype=np.int64)).shape == (0, 4)
+    assert np.array_equal(initial_states([3, 3, 9]), initial_states_reference([3, 3, 9]))
 
 
 def test_closed_form_first_step():

@@ -1,6 +1,8 @@
 """Tests of practice.evolve and works/confs: motif-constrained NEAT on neat-python 2.0."""
 
 import configparser
+import copy
+import itertools
 import random
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import neat
 import numpy as np
 import pytest
 from neat.genes import DefaultConnectionGene, DefaultNodeGene
+from neat.genome import DefaultGenome
 
 from practice.agent import create_agent_config
 from practice.evolve import (AdjustedGenome, AdjustedGenomeConfig, AdjustedReproduction, BaselineGenome,
@@ -270,6 +273,68 @@ def test_baseline_with_20_semantics_equals_plain_neat_python():
         random.setstate(state)
         states.append(_genomes_state(population.population))
     assert states[0] == states[1]
+
+
+def _full_state(genome):
+    return ([(k, g.weight, g.enabled, g.innovation) for k, g in genome.connections.items()],
+            [(k, n.bias, n.response, n.activation, n.aggregation, n.time_constant) for k, n in genome.nodes.items()])
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"single_structural_mutation": "true", "enabled_rate_to_true_add": "0.3", "bias_replace_rate": "0.5"},
+    {"activation_mutate_rate": "0.5", "activation_options": "tanh sigmoid relu", "weight_init_type": "uniform",
+     "weight_replace_rate": "0.4", "enabled_mutate_rate": "0.0", "enabled_rate_to_false_add": "0.2"},
+])
+def test_fast_gene_mutation_equals_neat_python(overrides):
+    """AdjustedGenome.mutate makes neat's DefaultGenome.mutate draws and changes, bit for bit."""
+    from neat.innovation import InnovationTracker
+
+    genome_config = AdjustedGenome.parse_config(_raw_params(CONFS / "main" / "adjusted[i].config", overrides))
+    genome_config.innovation_tracker = InnovationTracker()
+    random.seed(3)
+    parents = []
+    for key in range(6):
+        genome = AdjustedGenome(key)
+        genome.configure_new(genome_config)
+        for _ in range(4):
+            AdjustedGenome.mutate(genome, genome_config)
+        parents.append(genome)
+    for seed, parent in enumerate(parents):
+        results, tracker = [], genome_config.innovation_tracker
+        for mutate in (DefaultGenome.mutate, AdjustedGenome.mutate):
+            child = copy.deepcopy(parent)
+            genome_config.innovation_tracker = copy.deepcopy(tracker)   # same innovation numbers
+            genome_config.node_indexer = itertools.count(1000)             # same new node keys
+            random.seed(100 + seed)
+            for _ in range(3):
+                mutate(child, genome_config)
+            results.append((_full_state(child), random.random()))
+        assert results[0] == results[1]
+
+
+def test_fast_gene_copy_and_node_crossover_equal_neat_python(config_i):
+    from practice.evolve import _copy_gene, _mix_genes
+
+    random.seed(4)
+    genome_config = config_i.genome_config
+    nodes = []
+    for key in range(8):
+        node = DefaultNodeGene(key % 2)
+        node.init_attributes(genome_config)
+        nodes.append(node)
+    connection = DefaultConnectionGene((-1, 0), innovation=7)
+    connection.weight, connection.enabled = 0.25, False
+    for gene in nodes + [connection]:
+        copied = _copy_gene(gene)
+        assert copied is not gene and type(copied) is type(gene) and vars(copied) == vars(gene.copy())
+    for first, second in zip(nodes[0::2], nodes[1::2]):
+        second.key = first.key
+        state = random.getstate()
+        theirs = first.crossover(second)
+        after_theirs = random.getstate()
+        random.setstate(state)
+        assert vars(_mix_genes(first, second)) == vars(theirs) and random.getstate() == after_theirs
 
 
 def test_same_seed_same_adjusted_run():

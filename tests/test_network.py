@@ -15,6 +15,7 @@ from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from neat.activations import tanh_activation
 
 from practice.cartpole import STATE_BOUNDS
+from practice import network
 from practice.network import CompiledNetwork, NetworkBatch, compile_genome, neat_tanh
 from practice.noise import NormNoiseGenerator
 from practice.rollout import cartpole_rollouts, cartpole_rollouts_reference
@@ -182,6 +183,66 @@ def test_neat_tanh_equals_neat_bit_for_bit():
     assert float(neat_tanh(np.nan)) == tanh_activation(float("nan")) == math.tanh(60.0)
 
 
+TANH_SAMPLE = np.concatenate([np.random.default_rng(1).normal(size=4000) * scale for scale in (1e-17, 0.3, 2.0, 12.0)]
+                              + [np.array([0.0, -0.0, 22.0, -22.0, 2.0 ** -55, -(2.0 ** -55), 60.0, -60.0])])
+
+
+@pytest.mark.parametrize("name", sorted(network._TANH_CANDIDATES))
+def test_tanh_candidates_are_exact_where_selected(name, monkeypatch):
+    """Every implementation, forced, equals math.tanh when it passes this machine's probe; the
+    per-element ones always do (they are the fallback on machines whose numpy expm1 is not libm's)."""
+    candidate = network._TANH_CANDIDATES[name]
+    probe, exact = network._tanh_probe()
+    if name not in ("elementwise", "math") and not np.array_equal(candidate(probe), exact):
+        pytest.skip(f"tanh candidate {name!r} is not libm's on this machine (not selectable here)")
+    monkeypatch.setattr(network, "_TANH", name)
+    expected = np.array([math.tanh(v) for v in TANH_SAMPLE])
+    got = network._TANH_CANDIDATES[name](TANH_SAMPLE)
+    assert np.array_equal(got, expected) and np.array_equal(np.signbit(got), np.signbit(expected))
+    z = TANH_SAMPLE / 2.5
+    assert np.array_equal(neat_tanh(z), [tanh_activation(float(v)) for v in z])
+
+
+@pytest.mark.parametrize("name", sorted(network._TANH_CANDIDATES))
+def test_neat_tanh_scalars_and_shapes_with_every_implementation(name, monkeypatch):
+    monkeypatch.setattr(network, "_TANH", name)
+    for value in (0.3, -0.0, 1e6, np.float64(-2.0), np.array(0.7), 5):
+        got = neat_tanh(value)
+        assert isinstance(got, np.float64) and got == tanh_activation(float(value))
+    assert float(neat_tanh(np.nan)) == math.tanh(60.0)
+    grid = np.linspace(-3, 3, 12).reshape(3, 4)
+    got = neat_tanh(grid)
+    assert got.shape == (3, 4) and got.dtype == np.float64
+    assert got.tolist() == [[tanh_activation(v) for v in row] for row in grid.tolist()]
+    assert neat_tanh(np.empty((0, 2))).shape == (0, 2)
+    assert neat_tanh([0.1, 0.2]).tolist() == [tanh_activation(0.1), tanh_activation(0.2)]
+
+
+def test_tanh_selection_skips_an_inexact_candidate(monkeypatch):
+    """A candidate that is off by one ulp somewhere is rejected by the probe."""
+    def off_by_one_ulp(x):
+        y = network._tanh_math(x)
+        y.reshape(-1)[::97] = np.nextafter(y.reshape(-1)[::97], np.inf)
+        return y
+
+    monkeypatch.setattr(network, "_TANH_CANDIDATES", {"broken": off_by_one_ulp, **network._TANH_CANDIDATES})
+    monkeypatch.setattr(network, "_TANH", None)
+    assert network._select_tanh() != "broken"
+    assert np.array_equal(neat_tanh(TANH_SAMPLE), [tanh_activation(float(v)) for v in TANH_SAMPLE])
+
+
+def test_networks_agree_under_the_per_element_fallback(monkeypatch):
+    rng = np.random.default_rng(4)
+    net = CompiledNetwork([-1, -2], [0, 1], [(3, 0.2, 1.0, [(-1, 0.7), (-2, -0.4)]),
+                                             (0, -0.1, 0.5, [(3, 1.3), (-1, 0.2)])])
+    x = rng.normal(size=(50, 2))
+    selected = net.activate(x)
+    monkeypatch.setattr(network, "_TANH", "elementwise")
+    assert np.array_equal(net.activate(x), selected)
+    assert np.array_equal(NetworkBatch([net, net]).activate(x, np.arange(50) % 2), selected)
+    assert net.activate(x[0]).tolist() == net.activate_reference(x[0].tolist())
+
+
 def test_hand_computed_values():
     net = CompiledNetwork([-1, -2], [0, 1], [(0, 0.5, 1.0, [(-1, 1.0), (-2, -1.0)])])
     out = net.activate(np.array([[0.2, 0.1]]))
@@ -260,6 +321,26 @@ def test_network_batch_equals_per_network(neat_config, semantics):
     got = NetworkBatch(nets).activate(inputs, index)
     expected = np.array([nets[g].activate(x) for g, x in zip(index, inputs)])
     assert np.array_equal(got, expected)
+
+
+def test_network_batch_skips_padding_without_changing_bits():
+    """Networks of 0, 1 and 3 nodes in shuffled rows (the batch sorts rows by node count and
+    computes each node position only for the networks that have it); a zero input times a
+    negative weight gives -0.0 terms, whose sums must stay those of the per-network path."""
+    empty = CompiledNetwork([-1, -2], [0], [])
+    one = CompiledNetwork([-1, -2], [0], [(0, 0.0, 1.0, [(-1, -1.0), (-2, 0.5)])])
+    three = CompiledNetwork([-1, -2], [0], [(5, -0.3, 1.0, [(-2, 1.0)]), (6, 0.0, 0.5, [(5, -0.8)]),
+                                            (0, 0.1, 1.0, [(6, 1.2), (-1, -0.7), (5, 0.2)])])
+    nets = [one, empty, three, one]
+    rng = np.random.default_rng(2)
+    inputs = np.vstack([rng.normal(size=(40, 2)), [[0.0, 0.0], [-0.0, 0.0]] * 4])
+    index = np.concatenate([rng.integers(0, 4, size=40), np.arange(8) % 4])
+    got = NetworkBatch(nets).activate(inputs, index)
+    expected = np.array([nets[g].activate(x) for g, x in zip(index, inputs)])
+    assert np.array_equal(got, expected) and np.array_equal(np.signbit(got), np.signbit(expected))
+    assert NetworkBatch(nets).activate(np.empty((0, 2)), np.empty(0, dtype=int)).shape == (0, 1)
+    with pytest.raises(ValueError, match="genome_index"):
+        NetworkBatch(nets).activate(inputs[:2], [0, 4])
 
 
 # ----------------------------------------------------------------------------- rollouts
