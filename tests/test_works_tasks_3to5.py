@@ -74,6 +74,7 @@ def test_restricted_units_chunk_each_k_and_read_the_cap_from_ten_loops():
                                                                 motif_numbers=(1, 10), restricted_indices="all"))
     _, _, second, _ = networks.plan(full)
     k5 = [u for u in second if u.config["landscape"] == "Branin" and "/k05/" in u.key]
-    assert sum(len(u.config["configurations"]) for u in k5) == 56 * 56       # multisets of 5 of 4 indices: C(8, 5) = 56, twice
+    # multisets of 5 of 4 indices: C(8, 5) = 56, twice
+    assert sum(len(u.config["configurations"]) for u in k5) == 56 * 56
     assert max(len(u.config["configurations"]) for u in k5) == networks.CHUNK
     assert {u.config["cap_from"] for u in k5} == {"units/network-scale/Branin/loop.10.npz"}

@@ -123,7 +123,8 @@ def panel_supp16b(ax, pack):
     milestones = need(pack, "a/milestones", shape=(None,), kind="f")
     values = need(pack, "b", shape=(len(fractions), len(milestones)), kind="f")
     mesh = annotated_heatmap(ax, values, cmap="RdYlGn_r", vmin=0, vmax=0.5, fmt="{:.0%}",
-                             xticklabels=[f"{m:.0E}" for m in milestones], yticklabels=percent_labels(fractions), fontsize=4.5)
+                             xticklabels=[f"{m:.0E}" for m in milestones], yticklabels=percent_labels(fractions),
+                             fontsize=4.5)
     ax.set_xlabel("loss milestone")
     ax.set_ylabel("incoherent fraction")
     return mesh

@@ -66,7 +66,7 @@ def _pack_network(raw: Raw, name: str) -> dict:
     for letter, kind in (("a", "collider"), ("b", "loop")):
         pack[letter] = np.array([[np.mean(tree[kind][f"n{n}"]["final_loss"]),
                                   np.mean(tree[kind][f"n{n}"]["iterations"])] for n in motifs], dtype=float)
-    pack["c"] = np.array([[f"{v:.2E}" for v in (*c, *l)] for c, l in zip(pack["a"], pack["b"])])
+    pack["c"] = np.array([[f"{v:.2E}" for v in (*loss, *iters)] for loss, iters in zip(pack["a"], pack["b"])])
     return pack
 
 
