@@ -428,41 +428,79 @@ class _Architecture:
         return norm
 
 
-def _hessian_summaries(params, inputs, target, semantics):
+def _hessian_summaries(params, inputs, target, semantics, directions=None):
     """[min, max, sum] of the real loss-Hessian eigenvalues of every network, (b, 3) float64.
 
     The loss is ``mean((Σ_m f_m(θ_m) - T)²)`` and motif ``m`` depends on its own
     parameters only, so ``H = (2/N) (JᵀJ + blockdiag_m Σ_n r_n ∇²f_m(θ_m; n))``
-    with residuals ``r``. ``J`` takes one forward-mode pass per parameter
-    column and the diagonal blocks one Hessian-vector product per column (the
-    same column of every motif at once), instead of one pass per parameter.
-    Exactness against autograd's full Hessian is tested.
+    with residuals ``r``. Each motif is ``f = g(z)`` with ``z = w0 x' + w1 y' + b``
+    (``g = tanh∘tanh`` in reference semantics, ``tanh`` in corrected) and, for a
+    loop, ``x'`` or ``y'`` shifted by ``s = tanh(a u + c)``; the first and second
+    derivatives of ``f`` follow in closed form from those of ``g`` and ``z``, for
+    every network, motif and grid point at once. The matrix is symmetric, so
+    ``eigvalsh`` (float64) gives its eigenvalues. Agreement with autograd's
+    full Hessian (``calculate_hessian_eigenvalues``) is tested.
     """
     b, m, k = params.shape
     n = inputs.shape[0]
-
-    def terms(p):
-        return motif_terms(p, inputs, semantics=semantics)
-
-    residual = (network_outputs(params, inputs, semantics=semantics) - target).detach()
-
-    def weighted(p):
-        return (terms(p).sum(dim=1) * residual).sum()
-
-    jacobian, blocks = [], []
-    for column in range(k):
-        tangent = torch.zeros_like(params)
-        tangent[..., column] = 1
-        jacobian.append(torch.func.jvp(terms, (params,), (tangent,))[1])              # (b, m, N)
-        blocks.append(torch.func.jvp(torch.func.grad(weighted), (params,), (tangent,))[1])  # (b, m, k)
-    jacobian = torch.stack(jacobian, dim=-1).permute(0, 2, 1, 3).reshape(b, n, m * k)
-    hessian = jacobian.transpose(1, 2) @ jacobian
-    block = torch.stack(blocks, dim=-1)                                                # (b, m, k, k)
-    diagonal = torch.block_diag(*[torch.ones(k, k)] * m).to(params.device).bool()
-    hessian[:, diagonal] += block.reshape(b, m * k * k)
-    hessian = hessian * (2 / n)
-    values = torch.linalg.eigvals(hessian).real
-    return torch.stack([values.min(dim=1).values, values.max(dim=1).values, values.sum(dim=1)], dim=1).double().cpu()
+    p = params.detach()
+    x, y = inputs[:, 0], inputs[:, 1]
+    w0, w1, bias = p[..., 0:1], p[..., 1:2], p[..., 2:3]
+    x_shifted, y_shifted = x.expand(b, m, n), y.expand(b, m, n)
+    if k == 5:
+        if directions is None:
+            directions = [i % 2 == 0 for i in range(m)]
+        forward = torch.tensor(list(directions), dtype=torch.bool, device=p.device)[None, :, None]
+        source = torch.where(forward, x, y)
+        s = torch.tanh(p[..., 3:4] * source + p[..., 4:5])
+        x_shifted = torch.where(forward, x, x + s)
+        y_shifted = torch.where(forward, y + s, y)
+        ws = torch.where(forward, w1, w0)                      # weight of the shifted coordinate
+        ds = 1 - s * s                                         # s' = d s / d(a u + c)
+        dds = -2 * s * ds
+    z = w0 * x_shifted + w1 * y_shifted + bias
+    q = torch.tanh(z)
+    dq = 1 - q * q
+    if semantics == "reference":
+        f = torch.tanh(q)
+        df = 1 - f * f
+        g1 = df * dq                                           # d f / dz
+        g2 = -2 * f * df * dq * dq + df * (-2 * q * dq)        # d² f / dz²
+    else:
+        g1, g2 = dq, -2 * q * dq
+    ones = torch.ones_like(z)
+    dz = [x_shifted, y_shifted, ones]                          # dz / d(w0, w1, b)
+    if k == 5:
+        dz += [ws * ds * source, ws * ds]                      # dz / d(a, c)
+    dz = torch.stack(dz, dim=-1)                               # (b, m, N, k)
+    jacobian = (g1[..., None] * dz).permute(0, 2, 1, 3).reshape(b, n, m * k)
+    hessian = jacobian.transpose(1, 2) @ jacobian              # (b, m k, m k)
+    residual = (network_outputs(p, inputs, directions, semantics) - target)[:, None, :]   # (b, 1, N)
+    weight = residual * g2                                     # (b, m, N)
+    block = (dz * weight[..., None]).transpose(-1, -2) @ dz    # Σ_n r g2 dz dzᵀ, (b, m, k, k)
+    if k == 5:
+        # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u, ∂²z/∂c² = ws s''
+        rg = residual * g1
+        cross_a = (rg * ds * source).sum(-1)
+        cross_c = (rg * ds).sum(-1)
+        aa = (rg * ws * dds * source * source).sum(-1)
+        ac = (rg * ws * dds * source).sum(-1)
+        cc = (rg * ws * dds).sum(-1)
+        column = torch.where(forward.reshape(m), 1, 0)         # index of ws: w1 (forward) or w0
+        extra = torch.zeros(b, m, k, k, dtype=block.dtype, device=block.device)
+        rows = torch.arange(m, device=p.device)
+        for target_column, value in ((3, cross_a), (4, cross_c)):
+            extra[:, rows, column, target_column] = value
+            extra[:, rows, target_column, column] = value
+        extra[..., 3, 3], extra[..., 3, 4], extra[..., 4, 3], extra[..., 4, 4] = aa, ac, ac, cc
+        block = block + extra
+    diagonal = torch.arange(m, device=p.device)
+    view = hessian.view(b, m, k, m, k)
+    view[:, diagonal, :, diagonal, :] += block.permute(1, 0, 2, 3)
+    hessian = hessian.double() * (2 / n)
+    hessian = (hessian + hessian.transpose(1, 2)) / 2
+    values = torch.linalg.eigvalsh(hessian)
+    return torch.stack([values[:, 0], values[:, -1], values.sum(dim=1)], dim=1).cpu()
 
 
 def _check_every(metric_every, metric_names):

@@ -297,3 +297,17 @@ def test_fit_restricted_batch_validation():
         fit_restricted_batch(2, "Branin", [], [], 1, 1e-2, 5)
     with pytest.raises(ValueError, match="flags"):
         fit_restricted_batch(2, "Branin", [([0, 1],)], [1], 1, 1e-2, 5)
+
+
+@pytest.mark.parametrize("kind", ["collider", "loop"])
+def test_closed_form_hessian_equals_autograd_for_every_kind(kind):
+    inputs = grid_inputs((-1, 1), 41)
+    target = get_landscape("Branin").reshape(-1, 1)
+    nets = [initial_network(kind, 4, 3, k) for k in range(2)]
+    params = torch.stack([network_parameters(net) for net in nets])
+    for semantics in ("reference", "corrected"):
+        summary = _hessian_summaries(params, inputs, target.reshape(-1), semantics)
+        for row, net in enumerate(nets):
+            net.semantics = semantics
+            eig = calculate_hessian_eigenvalues(net, torch.nn.MSELoss(), inputs, target)
+            np.testing.assert_allclose(summary[row].numpy(), [eig.min(), eig.max(), eig.sum()], rtol=1e-4, atol=1e-6)
