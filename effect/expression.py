@@ -428,7 +428,7 @@ class _Architecture:
         return norm
 
 
-def _hessian_summaries(params, inputs, target, semantics, directions=None):
+def _hessian_summaries(params, inputs, target, semantics, directions=None, outputs=None):
     """[min, max, sum] of the real loss-Hessian eigenvalues of every network, (b, 3) float64.
 
     The loss is ``mean((Σ_m f_m(θ_m) - T)²)`` and motif ``m`` depends on its own
@@ -437,7 +437,8 @@ def _hessian_summaries(params, inputs, target, semantics, directions=None):
     (``g = tanh∘tanh`` in reference semantics, ``tanh`` in corrected) and, for a
     loop, ``x'`` or ``y'`` shifted by ``s = tanh(a u + c)``; the first and second
     derivatives of ``f`` follow in closed form from those of ``g`` and ``z``, for
-    every network, motif and grid point at once. The matrix is symmetric, so
+    every network, motif and grid point at once (``outputs`` (b, N), if given,
+    are the networks' outputs). The matrix is symmetric, so
     ``eigvalsh`` (float64) gives its eigenvalues. Agreement with autograd's
     full Hessian (``calculate_hessian_eigenvalues``) is tested.
     """
@@ -475,7 +476,9 @@ def _hessian_summaries(params, inputs, target, semantics, directions=None):
     dz = torch.stack(dz, dim=-1)                               # (b, m, N, k)
     jacobian = (g1[..., None] * dz).permute(0, 2, 1, 3).reshape(b, n, m * k)
     hessian = jacobian.transpose(1, 2) @ jacobian              # (b, m k, m k)
-    residual = (network_outputs(p, inputs, directions, semantics) - target)[:, None, :]   # (b, 1, N)
+    if outputs is None:  # the networks' outputs (b, N), when the caller has them already
+        outputs = network_outputs(p, inputs, directions, semantics)
+    residual = (outputs.detach() - target)[:, None, :]        # (b, 1, N)
     weight = residual * g2                                     # (b, m, N)
     block = (dz * weight[..., None]).transpose(-1, -2) @ dz    # Σ_n r g2 dz dzᵀ, (b, m, k, k)
     if k == 5:
@@ -712,7 +715,8 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
                 columns.append(_masked_variance(g, torch.ones_like(labels, dtype=torch.bool)))
                 values["gradient variance"] = torch.stack(columns, dim=1)
             if "hessian eigenvalue" in measure:
-                values["hessian eigenvalue"] = _hessian_summaries(params, inputs, target, semantics)
+                values["hessian eigenvalue"] = _hessian_summaries(params, inputs, target, semantics,
+                                                                  outputs=output.detach())
             if "spectral norm" in measure:
                 norms = architecture.spectral(params)
                 values["spectral norm"] = torch.cat([_group_means(norms, labels), norms.sum(dim=1)[:, None]], dim=1)
