@@ -126,7 +126,8 @@ def bench_restricted_fit(configurations, iterations, repeat):
 
     def before():
         saved = (expression._hessian_summaries, robustness.lipschitz_batch)
-        expression._hessian_summaries = _baseline.hessian_summaries_before
+        expression._hessian_summaries = (lambda params, inputs, target, semantics, outputs=None:
+                                         _baseline.hessian_summaries_before(params, inputs, target, semantics))
         robustness.lipschitz_batch = lambda x, h, *a, **k: np.concatenate(
             [_baseline.lipschitz_batch_before(np.asarray(v)[None], h) for v in x])
         try:

@@ -469,18 +469,18 @@ def _hessian_summaries(params, inputs, target, semantics, directions=None, outpu
         g2 = -2 * f * df * dq * dq + df * (-2 * q * dq)        # d² f / dz²
     else:
         g1, g2 = dq, -2 * q * dq
-    ones = torch.ones_like(z)
-    dz = [x_shifted, y_shifted, ones]                          # dz / d(w0, w1, b)
+    dz = torch.empty(b, m, k, n, dtype=z.dtype, device=z.device)   # dz / d(w0, w1, b[, a, c]), rows of N
+    dz[:, :, 0], dz[:, :, 1], dz[:, :, 2] = x_shifted, y_shifted, 1
     if k == 5:
-        dz += [ws * ds * source, ws * ds]                      # dz / d(a, c)
-    dz = torch.stack(dz, dim=-1)                               # (b, m, N, k)
-    jacobian = (g1[..., None] * dz).permute(0, 2, 1, 3).reshape(b, n, m * k)
-    hessian = jacobian.transpose(1, 2) @ jacobian              # (b, m k, m k)
+        torch.mul(ws, ds, out=dz[:, :, 4])
+        torch.mul(dz[:, :, 4], source, out=dz[:, :, 3])
+    jacobian = (g1[:, :, None, :] * dz).reshape(b, m * k, n)   # Jᵀ, (b, m k, N)
+    hessian = jacobian @ jacobian.transpose(1, 2)              # (b, m k, m k)
     if outputs is None:  # the networks' outputs (b, N), when the caller has them already
         outputs = network_outputs(p, inputs, directions, semantics)
     residual = (outputs.detach() - target)[:, None, :]        # (b, 1, N)
     weight = residual * g2                                     # (b, m, N)
-    block = (dz * weight[..., None]).transpose(-1, -2) @ dz    # Σ_n r g2 dz dzᵀ, (b, m, k, k)
+    block = (dz * weight[:, :, None, :]) @ dz.transpose(-1, -2)   # Σ_n r g2 dz dzᵀ, (b, m, k, k)
     if k == 5:
         # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u, ∂²z/∂c² = ws s''
         rg = residual * g1
