@@ -41,6 +41,7 @@ __all__ = ["nearest_differences", "nearest_indices"]
 _NORMS = ("L-1", "L-2")
 _METHODS = ("auto", "gemm", "projection")
 _AUTO_PROJECTION_ROWS = 4096
+_AUTO_PROJECTION_PAIRS = 5 * 10**7  # below this many pairs the GEMM path is as fast (measured, noisy)
 _U32 = 2.0**-24  # unit roundoff of float32
 
 
@@ -89,7 +90,9 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
         projection plus the norm of the residual discard almost every pair
         before the exact float64 check (see :func:`_nearest_l2_projected`).
         ``"auto"`` uses ``"projection"`` for ``"L-2"`` when the second set has
-        at least 4096 rows. All methods return the same values and indices.
+        at least 4096 rows and there are at least 5e7 pairs (its cost grows
+        with ``N1 + N2``, the GEMM's with ``N1 * N2``). All methods return the
+        same values and indices.
 
     Returns
     -------
@@ -121,7 +124,8 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
         return np.ones(1), np.full(1, -1, dtype=np.int64)
     if norm_type == "L-1":
         return _nearest_l1(first, second, self_mode, block_rows, block_cols, verbose)
-    if method == "projection" or (method == "auto" and second.shape[0] >= _AUTO_PROJECTION_ROWS):
+    large = second.shape[0] >= _AUTO_PROJECTION_ROWS and n1 * second.shape[0] >= _AUTO_PROJECTION_PAIRS
+    if method == "projection" or (method == "auto" and large):
         return _nearest_l2_projected(first, second, self_mode, block_rows, verbose)
     return _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose)
 
