@@ -57,6 +57,7 @@ _EXPORTS = {
     "get_landscape": "effect.expression",
     "fit": "effect.expression",
     "fit_batch": "effect.expression",
+    "fit_restricted_batch": "effect.expression",
 }
 
 _EXPORTS.update({

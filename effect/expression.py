@@ -56,6 +56,7 @@ __all__ = [
     "fit",
     "initial_network",
     "fit_batch",
+    "fit_restricted_batch",
     "split_records",
 ]
 
@@ -366,19 +367,37 @@ def _masked_variance(values, mask):
 
 
 class _Architecture:
-    """Static description of a batch of same-architecture networks (weight columns, labels, signs)."""
+    """Static description of a batch of same-architecture networks (weight columns, labels, signs).
 
-    def __init__(self, kind, motif_number, flags, epsilon, semantics):
+    Restricted networks carry per-row sign patterns ``(B, M, 3)`` and declared
+    labels ``(B, M)``, so one batch can mix configurations; :meth:`keep`
+    drops the rows of stopped networks.
+    """
+
+    def __init__(self, kind, motif_number, epsilon, semantics, signs=None, declared=None):
         self.kind, self.motif_number, self.epsilon, self.semantics = kind, motif_number, epsilon, semantics
         self.width = 3 if kind == "collider" else 5
         # weight columns in the order (x->y, x->z, y->z) for loops, (x->z, y->z) for colliders
         self.weight_columns = [0, 1] if kind == "collider" else [3, 0, 1]
-        self.declared = None
-        self.signs = None
-        if kind == "restricted":
-            template = make_network(kind, motif_number, flags, epsilon, semantics)
-            self.declared = torch.tensor([1 if m.loop_type == "c" else 2 for m in template.bank])
-            self.signs = torch.tensor([m.signs for m in template.bank], dtype=torch.float32)
+        self.signs, self.declared = signs, declared
+
+    @staticmethod
+    def restricted_pattern(motif_number, flags, epsilon, semantics):
+        """Sign pattern (M, 3) and declared labels (M,) of one restricted configuration."""
+        template = make_network("restricted", motif_number, flags, epsilon, semantics)
+        declared = torch.tensor([1 if m.loop_type == "c" else 2 for m in template.bank])
+        signs = torch.tensor([m.signs for m in template.bank], dtype=torch.float32)
+        return signs, declared
+
+    def to(self, device):
+        if self.signs is not None:
+            self.signs, self.declared = self.signs.to(device), self.declared.to(device)
+        return self
+
+    def keep(self, rows):
+        """Keep only the batch rows selected by the boolean mask ``rows``."""
+        if self.signs is not None:
+            self.signs, self.declared = self.signs[rows], self.declared[rows]
 
     def weights(self, params):
         return params[..., self.weight_columns]
@@ -388,7 +407,7 @@ class _Architecture:
         if self.kind == "collider":
             return torch.zeros((b, self.motif_number), dtype=torch.long, device=params.device)
         if self.kind == "restricted":
-            return self.declared.to(params.device).expand(b, -1)
+            return self.declared
         w = self.weights(params)
         coherent = (torch.sign(w[..., 0]) * torch.sign(w[..., 1]) * torch.sign(w[..., 2])) > 0
         return torch.where(coherent, 1, 2)
@@ -396,10 +415,9 @@ class _Architecture:
     def restrict(self, params):
         if self.signs is None:
             return
-        signs = self.signs.to(params.device)
         w = params[..., self.weight_columns]
         eps = self.epsilon
-        clamped = torch.where(signs > 0, w.clamp(min=eps), w.clamp(max=-eps))
+        clamped = torch.where(self.signs > 0, w.clamp(min=eps), w.clamp(max=-eps))
         params[..., self.weight_columns] = clamped
 
     def spectral(self, params):
@@ -410,41 +428,82 @@ class _Architecture:
         return norm
 
 
-def _hessian_summaries(params, inputs, target, semantics):
+def _hessian_summaries(params, inputs, target, semantics, directions=None, outputs=None):
     """[min, max, sum] of the real loss-Hessian eigenvalues of every network, (b, 3) float64.
 
     The loss is ``mean((Σ_m f_m(θ_m) - T)²)`` and motif ``m`` depends on its own
     parameters only, so ``H = (2/N) (JᵀJ + blockdiag_m Σ_n r_n ∇²f_m(θ_m; n))``
-    with residuals ``r``. ``J`` takes one forward-mode pass per parameter
-    column and the diagonal blocks one Hessian-vector product per column (the
-    same column of every motif at once), instead of one pass per parameter.
-    Exactness against autograd's full Hessian is tested.
+    with residuals ``r``. Each motif is ``f = g(z)`` with ``z = w0 x' + w1 y' + b``
+    (``g = tanh∘tanh`` in reference semantics, ``tanh`` in corrected) and, for a
+    loop, ``x'`` or ``y'`` shifted by ``s = tanh(a u + c)``; the first and second
+    derivatives of ``f`` follow in closed form from those of ``g`` and ``z``, for
+    every network, motif and grid point at once (``outputs`` (b, N), if given,
+    are the networks' outputs). The matrix is symmetric, so
+    ``eigvalsh`` (float64) gives its eigenvalues. Agreement with autograd's
+    full Hessian (``calculate_hessian_eigenvalues``) is tested.
     """
     b, m, k = params.shape
     n = inputs.shape[0]
-
-    def terms(p):
-        return motif_terms(p, inputs, semantics=semantics)
-
-    residual = (network_outputs(params, inputs, semantics=semantics) - target).detach()
-
-    def weighted(p):
-        return (terms(p).sum(dim=1) * residual).sum()
-
-    jacobian, blocks = [], []
-    for column in range(k):
-        tangent = torch.zeros_like(params)
-        tangent[..., column] = 1
-        jacobian.append(torch.func.jvp(terms, (params,), (tangent,))[1])              # (b, m, N)
-        blocks.append(torch.func.jvp(torch.func.grad(weighted), (params,), (tangent,))[1])  # (b, m, k)
-    jacobian = torch.stack(jacobian, dim=-1).permute(0, 2, 1, 3).reshape(b, n, m * k)
-    hessian = jacobian.transpose(1, 2) @ jacobian
-    block = torch.stack(blocks, dim=-1)                                                # (b, m, k, k)
-    diagonal = torch.block_diag(*[torch.ones(k, k)] * m).to(params.device).bool()
-    hessian[:, diagonal] += block.reshape(b, m * k * k)
-    hessian = hessian * (2 / n)
-    values = torch.linalg.eigvals(hessian).real
-    return torch.stack([values.min(dim=1).values, values.max(dim=1).values, values.sum(dim=1)], dim=1).double().cpu()
+    p = params.detach()
+    x, y = inputs[:, 0], inputs[:, 1]
+    w0, w1, bias = p[..., 0:1], p[..., 1:2], p[..., 2:3]
+    x_shifted, y_shifted = x.expand(b, m, n), y.expand(b, m, n)
+    if k == 5:
+        if directions is None:
+            directions = [i % 2 == 0 for i in range(m)]
+        forward = torch.tensor(list(directions), dtype=torch.bool, device=p.device)[None, :, None]
+        source = torch.where(forward, x, y)
+        s = torch.tanh(p[..., 3:4] * source + p[..., 4:5])
+        x_shifted = torch.where(forward, x, x + s)
+        y_shifted = torch.where(forward, y + s, y)
+        ws = torch.where(forward, w1, w0)                      # weight of the shifted coordinate
+        ds = 1 - s * s                                         # s' = d s / d(a u + c)
+        dds = -2 * s * ds
+    z = w0 * x_shifted + w1 * y_shifted + bias
+    q = torch.tanh(z)
+    dq = 1 - q * q
+    if semantics == "reference":
+        f = torch.tanh(q)
+        df = 1 - f * f
+        g1 = df * dq                                           # d f / dz
+        g2 = -2 * f * df * dq * dq + df * (-2 * q * dq)        # d² f / dz²
+    else:
+        g1, g2 = dq, -2 * q * dq
+    dz = torch.empty(b, m, k, n, dtype=z.dtype, device=z.device)   # dz / d(w0, w1, b[, a, c]), rows of N
+    dz[:, :, 0], dz[:, :, 1], dz[:, :, 2] = x_shifted, y_shifted, 1
+    if k == 5:
+        torch.mul(ws, ds, out=dz[:, :, 4])
+        torch.mul(dz[:, :, 4], source, out=dz[:, :, 3])
+    jacobian = (g1[:, :, None, :] * dz).reshape(b, m * k, n)   # Jᵀ, (b, m k, N)
+    hessian = jacobian @ jacobian.transpose(1, 2)              # (b, m k, m k)
+    if outputs is None:  # the networks' outputs (b, N), when the caller has them already
+        outputs = network_outputs(p, inputs, directions, semantics)
+    residual = (outputs.detach() - target)[:, None, :]        # (b, 1, N)
+    weight = residual * g2                                     # (b, m, N)
+    block = (dz * weight[:, :, None, :]) @ dz.transpose(-1, -2)   # Σ_n r g2 dz dzᵀ, (b, m, k, k)
+    if k == 5:
+        # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u, ∂²z/∂c² = ws s''
+        rg = residual * g1
+        cross_a = (rg * ds * source).sum(-1)
+        cross_c = (rg * ds).sum(-1)
+        aa = (rg * ws * dds * source * source).sum(-1)
+        ac = (rg * ws * dds * source).sum(-1)
+        cc = (rg * ws * dds).sum(-1)
+        column = torch.where(forward.reshape(m), 1, 0)         # index of ws: w1 (forward) or w0
+        extra = torch.zeros(b, m, k, k, dtype=block.dtype, device=block.device)
+        rows = torch.arange(m, device=p.device)
+        for target_column, value in ((3, cross_a), (4, cross_c)):
+            extra[:, rows, column, target_column] = value
+            extra[:, rows, target_column, column] = value
+        extra[..., 3, 3], extra[..., 3, 4], extra[..., 4, 3], extra[..., 4, 4] = aa, ac, ac, cc
+        block = block + extra
+    diagonal = torch.arange(m, device=p.device)
+    view = hessian.view(b, m, k, m, k)
+    view[:, diagonal, :, diagonal, :] += block.permute(1, 0, 2, 3)
+    hessian = hessian.double() * (2 / n)
+    hessian = (hessian + hessian.transpose(1, 2)) / 2
+    values = torch.linalg.eigvalsh(hessian)
+    return torch.stack([values[:, 0], values[:, -1], values.sum(dim=1)], dim=1).cpu()
 
 
 def _check_every(metric_every, metric_names):
@@ -509,21 +568,111 @@ def fit_batch(kind, motif_number, name, n_networks, learn_rate, patience, thresh
     >>> out["iterations"].tolist(), len(out["training loss"])
     ([4, 4, 4], 3)
     """
-    from effect.robustness import grid_interval, lipschitz_batch
-
     if kind not in NETWORK_KINDS:
         raise ValueError(f"kind must be one of {NETWORK_KINDS}, got {kind!r}.")
     metric_names = _check_metrics(metrics)
     points = _check_fit_arguments(name, learn_rate, patience, threshold, points, maximum_iteration, semantics)
     n_networks = _check_positive(n_networks, "n_networks", integer=True)
     every = _check_every(metric_every, metric_names)
-    device = torch.device("cpu" if device is None else device)
-    architecture = _Architecture(kind, motif_number, flags, epsilon, semantics)
-
     start = torch.stack([
         network_parameters(initial_network(kind, motif_number, seed, k, flags, epsilon, semantics))
         for k in range(n_networks)
     ])
+    signs = declared = None
+    if kind == "restricted":
+        signs, declared = _Architecture.restricted_pattern(motif_number, flags, epsilon, semantics)
+        signs, declared = signs.expand(n_networks, -1, -1), declared.expand(n_networks, -1)
+    architecture = _Architecture(kind, motif_number, epsilon, semantics, signs, declared)
+    return _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximum_iteration, points,
+                     metric_names, every, semantics, device)
+
+
+def _check_flag_list(flags, motif_number):
+    if isinstance(flags, (str, bytes)) or not hasattr(flags, "__len__") or len(flags) == 0:
+        raise ValueError("flags must be a non-empty sequence of (flags_1, flags_2) pairs.")
+    for pair in flags:
+        if not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"flags must hold (flags_1, flags_2) pairs, got {pair!r}.")
+    return list(flags)
+
+
+def fit_restricted_batch(motif_number, name, flags, seeds, n_networks, learn_rate, patience, threshold=1e-2,
+                         maximum_iteration=None, points=41, metrics="none", metric_every=1, epsilon=1e-6,
+                         semantics="reference", device=None) -> dict:
+    """Train many restricted-loop configurations at once: ``n_networks`` networks for each of them.
+
+    One batched program replaces one :func:`fit_batch` call per configuration:
+    configuration ``c`` (sign pattern ``flags[c]``, base seed ``seeds[c]``)
+    contributes rows ``c * n_networks + k`` for ``k < n_networks``, each
+    starting from :func:`initial_network` ``("restricted", motif_number,
+    seeds[c], k, flags[c], ...)``, restricted to its own signs and stopping by
+    its own rule. Row ``c * n_networks + k`` of the result is row ``k`` of
+    ``fit_batch("restricted", motif_number, name, n_networks, ...,
+    flags=flags[c], seed=seeds[c])`` (tests compare the two).
+
+    Parameters
+    ----------
+    motif_number : int
+    name : str
+        Landscape name.
+    flags : sequence of (flags_1, flags_2)
+        One restricted configuration per entry (see
+        :class:`effect.motif_networks.RestrictedLoopNetwork`).
+    seeds : sequence of int
+        Base seed of every configuration (same length as ``flags``).
+    n_networks : int
+        Networks per configuration.
+    learn_rate, patience, threshold, maximum_iteration, points, metrics, metric_every, epsilon, semantics, device
+        As in :func:`fit_batch`.
+
+    Returns
+    -------
+    dict
+        The layout of :func:`fit_batch` over ``len(flags) * n_networks`` rows,
+        plus "configuration" and "index" (int arrays of that length): the
+        configuration and the within-configuration index of every row.
+
+    Examples
+    --------
+    >>> flags = [([0, 1], [1, 1]), ([1, 1], [2, 4])]
+    >>> out = fit_restricted_batch(2, "Branin", flags, [5, 6], 2, 1e-2, 50, maximum_iteration=3)
+    >>> out["configuration"].tolist(), out["iterations"].tolist()
+    ([0, 0, 1, 1], [3, 3, 3, 3])
+    """
+    metric_names = _check_metrics(metrics)
+    points = _check_fit_arguments(name, learn_rate, patience, threshold, points, maximum_iteration, semantics)
+    n_networks = _check_positive(n_networks, "n_networks", integer=True)
+    every = _check_every(metric_every, metric_names)
+    flags = _check_flag_list(flags, motif_number)
+    seeds = list(seeds) if hasattr(seeds, "__len__") else seeds
+    if not isinstance(seeds, list) or len(seeds) != len(flags):
+        raise ValueError(f"seeds must be a sequence with one seed per configuration ({len(flags)}), got {seeds!r}.")
+    starts, signs, declared = [], [], []
+    for pair, seed in zip(flags, seeds):
+        pattern, labels = _Architecture.restricted_pattern(motif_number, pair, epsilon, semantics)
+        for k in range(n_networks):
+            starts.append(network_parameters(initial_network("restricted", motif_number, seed, k, pair, epsilon,
+                                                             semantics)))
+            signs.append(pattern)
+            declared.append(labels)
+    architecture = _Architecture("restricted", motif_number, epsilon, semantics, torch.stack(signs),
+                                 torch.stack(declared))
+    result = _fit_rows(architecture, torch.stack(starts), name, learn_rate, patience, threshold, maximum_iteration,
+                       points, metric_names, every, semantics, device)
+    result["configuration"] = np.repeat(np.arange(len(flags)), n_networks)
+    result["index"] = np.tile(np.arange(n_networks), len(flags))
+    return result
+
+
+def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximum_iteration, points, metric_names,
+              every, semantics, device):
+    """The batched training loop shared by :func:`fit_batch` and :func:`fit_restricted_batch`."""
+    from effect.robustness import grid_interval, lipschitz_batch
+
+    epsilon = architecture.epsilon
+    n_networks = start.shape[0]
+    device = torch.device("cpu" if device is None else device)
+    architecture.to(device)
     inputs = grid_inputs((-1, 1), points).to(device)
     target_grid = _target(name, points, semantics)
     target = target_grid.reshape(-1).to(device)
@@ -566,7 +715,8 @@ def fit_batch(kind, motif_number, name, n_networks, learn_rate, patience, thresh
                 columns.append(_masked_variance(g, torch.ones_like(labels, dtype=torch.bool)))
                 values["gradient variance"] = torch.stack(columns, dim=1)
             if "hessian eigenvalue" in measure:
-                values["hessian eigenvalue"] = _hessian_summaries(params, inputs, target, semantics)
+                values["hessian eigenvalue"] = _hessian_summaries(params, inputs, target, semantics,
+                                                                  outputs=output.detach())
             if "spectral norm" in measure:
                 norms = architecture.spectral(params)
                 values["spectral norm"] = torch.cat([_group_means(norms, labels), norms.sum(dim=1)[:, None]], dim=1)
@@ -590,6 +740,7 @@ def fit_batch(kind, motif_number, name, n_networks, learn_rate, patience, thresh
             keep = torch.from_numpy(~stop).to(device)
             params = params[keep]
             adam.exp_avg, adam.exp_avg_sq, adam.frozen = adam.exp_avg[keep], adam.exp_avg_sq[keep], adam.frozen[keep]
+            architecture.keep(keep)
             active = active[~stop]
 
     result = {"training loss": history.traces(lengths), "iterations": lengths, "parameters": final.numpy()}

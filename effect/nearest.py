@@ -5,7 +5,10 @@ reference computes, for every row of ``A``, the smallest mean squared error
 (``"L-2"``) or mean absolute error (``"L-1"``) to any row of ``B`` -- or, in
 self mode (``B`` omitted), to any *other* row of ``A``.
 
-``"L-2"`` uses ``||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b`` in float32 GEMM
+``"L-2"`` either bounds every pair from below in a low-dimensional projection
+(``method="projection"``, the default for large sets; see
+:func:`_nearest_l2_projected`) and checks only the few pairs the bounds cannot
+discard, or uses ``||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b`` in float32 GEMM
 tiles with a running minimum. Every candidate whose float32 estimate lies
 within a rounding-error margin of its row's minimum is re-checked exactly in
 float64, so the returned values are exact float64 MSEs of the winning pairs
@@ -36,7 +39,18 @@ from effect._checks import check_finite
 __all__ = ["nearest_differences", "nearest_indices"]
 
 _NORMS = ("L-1", "L-2")
+_METHODS = ("auto", "gemm", "projection")
+_AUTO_PROJECTION_ROWS = 4096
+_AUTO_PROJECTION_PAIRS = 5 * 10**7  # below this many pairs the GEMM path is as fast (measured, noisy)
 _U32 = 2.0**-24  # unit roundoff of float32
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def _as_2d(landscapes, name):
@@ -54,7 +68,7 @@ def _as_2d(landscapes, name):
 
 
 def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows=1024, block_cols=8192,
-                    verbose=False):
+                    verbose=False, method="auto"):
     """Distance to and index of the nearest landscape for every row of ``landscapes_1``.
 
     Parameters
@@ -69,6 +83,16 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
         Tile sizes.
     verbose : bool
         Show a tqdm progress bar over row blocks.
+    method : {"auto", "gemm", "projection"}
+        ``"gemm"``: tiled float32 matrix products with an exact float64
+        re-check of every candidate near a row's minimum. ``"projection"``
+        (``"L-2"`` only): lower bounds from a low-dimensional orthonormal
+        projection plus the norm of the residual discard almost every pair
+        before the exact float64 check (see :func:`_nearest_l2_projected`).
+        ``"auto"`` uses ``"projection"`` for ``"L-2"`` when the second set has
+        at least 4096 rows and there are at least 5e7 pairs (its cost grows
+        with ``N1 + N2``, the GEMM's with ``N1 * N2``). All methods return the
+        same values and indices.
 
     Returns
     -------
@@ -80,6 +104,12 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
     """
     if norm_type not in _NORMS:
         raise ValueError(f"norm_type must be one of {_NORMS}, got {norm_type!r}.")
+    block_rows = _check_positive_int(block_rows, "block_rows")
+    block_cols = _check_positive_int(block_cols, "block_cols")
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}.")
+    if method == "projection" and norm_type != "L-2":
+        raise ValueError("method='projection' supports norm_type='L-2' only.")
     first = _as_2d(landscapes_1, "landscapes_1")
     self_mode = landscapes_2 is None
     second = first if self_mode else _as_2d(landscapes_2, "landscapes_2")
@@ -94,6 +124,9 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
         return np.ones(1), np.full(1, -1, dtype=np.int64)
     if norm_type == "L-1":
         return _nearest_l1(first, second, self_mode, block_rows, block_cols, verbose)
+    large = second.shape[0] >= _AUTO_PROJECTION_ROWS and n1 * second.shape[0] >= _AUTO_PROJECTION_PAIRS
+    if method == "projection" or (method == "auto" and large):
+        return _nearest_l2_projected(first, second, self_mode, block_rows, verbose)
     return _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose)
 
 
@@ -103,12 +136,11 @@ def nearest_differences(landscapes_1, landscapes_2=None, norm_type="L-2", verbos
 
 
 def _exact(first, second, rows, cols, norm_type="L-2"):
-    a = first[rows].astype(np.float64)
-    b = second[cols].astype(np.float64)
-    diff = a - b
+    # float64 differences of the (exactly widened) inputs, then the float64 mean of each row
+    diff = np.subtract(first[rows], second[cols], dtype=np.float64)
     if norm_type == "L-1":
-        return np.abs(diff).mean(axis=1)
-    return (diff * diff).mean(axis=1)
+        return np.abs(diff, out=diff).mean(axis=1)
+    return np.multiply(diff, diff, out=diff).mean(axis=1)
 
 
 def _mask_diagonal(block, start, stop, col_start, col_stop):
@@ -117,7 +149,8 @@ def _mask_diagonal(block, start, stop, col_start, col_stop):
     block[overlap - start, overlap - col_start] = math.inf
 
 
-def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose):
+def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose, exclude=None):
+    """GEMM path; ``exclude`` (N1,) optionally names one column per row to skip (self pairs of a subset)."""
     n1, points = first.shape
     a32 = torch.from_numpy(np.ascontiguousarray(first, dtype=np.float32))
     b32 = a32 if self_mode else torch.from_numpy(np.ascontiguousarray(second, dtype=np.float32))
@@ -146,6 +179,10 @@ def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose):
             estimate.mul_(-2.0).add_(sq_b32[None, col_start:col_stop]).add_(sq_a32[start:stop, None])
             if self_mode:
                 _mask_diagonal(estimate, start, stop, col_start, col_stop)
+            if exclude is not None:
+                skip = torch.from_numpy(exclude[start:stop])
+                inside = (skip >= col_start) & (skip < col_stop)
+                estimate[torch.nonzero(inside).reshape(-1), skip[inside] - col_start] = math.inf
             best = torch.minimum(best, estimate.amin(dim=1).double() + margin)
             # Candidate if its lower bound (estimate - margin) does not exceed the row's upper bound.
             threshold = torch.nextafter((best + margin).float(), torch.tensor(math.inf))
@@ -163,6 +200,113 @@ def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose):
         first_of_row[1:] = r[1:] != r[:-1]
         distances[start + r[first_of_row]] = exact[first_of_row]
         indices[start + r[first_of_row]] = c[first_of_row]
+    return distances, indices
+
+
+# Projection search: dimensions of the projection, rows of the sample that defines it, first number of
+# candidates per row, and the candidate count beyond which a row is checked against every row exactly.
+_PROJECTION_DIMENSIONS = 32
+_PROJECTION_SAMPLE = 2000
+_FIRST_CANDIDATES = 8
+_MOST_CANDIDATES = 4096
+
+
+def _embed(rows, centre, basis, block=4096):
+    """``(projection, residual norm)`` coordinates (n, d + 1) and squared centred norms (n,), float64."""
+    d = basis.shape[1]
+    out = np.empty((rows.shape[0], d + 1))
+    norms = np.empty(rows.shape[0])
+    for start in range(0, rows.shape[0], block):
+        centred = rows[start : start + block].astype(np.float64) - centre
+        projected = centred @ basis
+        residual = centred - projected @ basis.T
+        out[start : start + block, :d] = projected
+        out[start : start + block, d] = np.sqrt((residual * residual).sum(axis=1))
+        norms[start : start + block] = (centred * centred).sum(axis=1)
+    return out, norms
+
+
+def _principal_directions(centred, dimensions, power_iterations=2):
+    """Orthonormal (P, d) basis close to the top principal directions (seeded randomized range finder).
+
+    Any orthonormal basis keeps the search exact; a good one only makes it faster.
+    """
+    generator = np.random.default_rng(0)
+    sketch = centred @ generator.standard_normal((centred.shape[1], min(centred.shape[1], dimensions + 8)))
+    for _ in range(power_iterations):
+        sketch = centred @ (centred.T @ np.linalg.qr(sketch)[0])
+    range_basis = np.linalg.qr(sketch)[0]
+    return np.linalg.svd(range_basis.T @ centred, full_matrices=False)[2][:dimensions].T
+
+
+def _nearest_l2_projected(first, second, self_mode, block_rows, verbose):
+    """Exact nearest rows (mean squared difference) via projection lower bounds and a KD-tree.
+
+    With an orthonormal basis ``V`` (the top principal directions of a sample of
+    ``second``) and ``r(x) = (x - c) - V Vᵀ (x - c)`` the residual of a centred
+    row, ``||a - b||² = ||Vᵀ(a - b)||² + ||r(a) - r(b)||² >= ||Vᵀ(a - b)||² + (||r(a)|| - ||r(b)||)²``:
+    the squared Euclidean distance between the embeddings ``(Vᵀ(x - c), ||r(x)||)``
+    never exceeds the true one. A KD-tree over the embedded ``second`` returns
+    each row's ``k`` candidates with the smallest bounds; their exact float64
+    distances are computed as in the GEMM path. A row is finished when the
+    ``k``-th bound exceeds its best exact distance (plus a rounding margin),
+    since every other row's bound, hence its distance, is at least as large;
+    otherwise ``k`` grows. Ties go to the smallest index, as in the GEMM path.
+    """
+    from scipy.spatial import cKDTree
+
+    n1, points = first.shape
+    n2 = second.shape[0]
+    sample = second[np.unique(np.linspace(0, n2 - 1, min(n2, _PROJECTION_SAMPLE)).astype(np.int64))]
+    sample = sample.astype(np.float64)
+    centre = sample.mean(axis=0)
+    dimensions = max(1, min(_PROJECTION_DIMENSIONS, points - 1, sample.shape[0]))
+    basis = _principal_directions(sample - centre, dimensions)
+    embedded_2, norms_2 = _embed(second, centre, basis)
+    embedded_1, norms_1 = (embedded_2, norms_2) if self_mode else _embed(first, centre, basis)
+    tree = cKDTree(embedded_2)
+    # rounding margin in squared-difference (sum) units: generous against float64 errors of ~1e-13
+    margins = 1e-9 * (norms_1 + norms_2.max()) + 1e-300
+    distances = np.full(n1, np.inf)
+    indices = np.full(n1, -1, dtype=np.int64)
+    pending = np.arange(n1)
+    count = min(n2, _FIRST_CANDIDATES + int(self_mode))
+    progress = tqdm(total=n1, disable=not verbose, desc="differences", leave=False)
+    chunk = max(1, 2**22 // points)  # pairs per exact check (bounded memory)
+    while pending.size and count < n2 and count <= _MOST_CANDIDATES:
+        unresolved = []
+        for start in range(0, pending.size, block_rows):
+            rows = pending[start : start + block_rows]
+            found, candidates = tree.query(embedded_1[rows], k=count)
+            bounds = found.reshape(rows.size, count) ** 2
+            candidates = candidates.reshape(rows.size, count)
+            valid = candidates != rows[:, None] if self_mode else np.ones(candidates.shape, dtype=bool)
+            # the first valid candidate's exact distance is an upper bound of the row's minimum; only
+            # candidates whose lower bound does not exceed it can win or tie
+            leader = np.argmax(valid, axis=1)
+            upper = _exact(first, second, rows, candidates[np.arange(rows.size), leader]) * points
+            check = valid & (bounds <= (upper + margins[rows])[:, None])
+            check[np.arange(rows.size), leader] = True
+            r = np.broadcast_to(rows[:, None], check.shape)[check]
+            c = candidates[check]
+            exact = np.concatenate([_exact(first, second, r[s : s + chunk], c[s : s + chunk])
+                                    for s in range(0, r.size, chunk)])
+            order = np.lexsort((c, exact, r))  # per row: smallest exact distance, then smallest index
+            r, c, exact = r[order], c[order], exact[order]
+            first_of_row = np.ones(r.size, dtype=bool)
+            first_of_row[1:] = r[1:] != r[:-1]
+            best_rows, best, best_cols = r[first_of_row], exact[first_of_row], c[first_of_row]
+            done = bounds[np.searchsorted(rows, best_rows), -1] > best * points + margins[best_rows]
+            distances[best_rows[done]] = best[done]
+            indices[best_rows[done]] = best_cols[done]
+            unresolved.append(best_rows[~done])
+            progress.update(int(done.sum()))
+        pending = np.concatenate(unresolved)
+        count = min(n2, count * 4)
+    if pending.size:  # rows the bounds could not settle: the GEMM path over every column
+        distances[pending], indices[pending] = _nearest_l2(first[pending], second, False, block_rows, 8192, False,
+                                                           exclude=pending if self_mode else None)
+    progress.close()
     return distances, indices
 
 

@@ -7,9 +7,12 @@ of grid points once per offset. The Lipschitz estimate is the largest
 difference quotient ``|O(p) - O(q)| / ||p - q||`` over all pairs of distinct
 grid points.
 
-:func:`lipschitz_batch` vectorises the estimate over a batch of landscapes and
-over offsets, and skips offsets that provably cannot raise any estimate
-(sub-additivity bounds), which keeps it exact and makes it fast.
+:func:`lipschitz_batch` computes the largest difference exactly on both axes
+and at a few small offsets, bounds it at every other offset by
+sub-additivity (``D(i, j) <= m D(a, b) + D(i - m a, 0) + D(0, j - m b)``) and by
+the range, and computes exactly only the offsets whose bound could still raise
+a landscape's estimate. The result is the full scan's, bit for bit; typically
+about ten offset scans per landscape instead of ``p**2 - 1``.
 :func:`_estimate_lipschitz_loop` is the literal per-offset reference path.
 
 Examples
@@ -24,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -85,14 +89,12 @@ def _as_batch(landscapes, name="landscapes") -> torch.Tensor:
     return tensor
 
 
-def _pair_extremes(batch: torch.Tensor, i: int, j: int) -> torch.Tensor:
-    """``max |A(i,j) ∪ B(i,j)|`` per landscape, computed in the landscapes' dtype."""
-    p = batch.shape[-1]
-    lower = batch[:, : p - i]
-    upper = batch[:, i:]
-    a = upper[:, :, j:] - lower[:, :, : p - j]
-    b = upper[:, :, : p - j] - lower[:, :, j:]
-    return torch.maximum(a.abs().amax(dim=(1, 2)), b.abs().amax(dim=(1, 2)))
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_size: int = 4096) -> np.ndarray:
@@ -108,7 +110,7 @@ def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_s
     norm_type : {"L-1", "L-2", "L-inf"}
         Norm of the input distance.
     chunk_size : int
-        Landscapes processed together.
+        Landscapes processed together (a positive integer).
 
     Returns
     -------
@@ -124,60 +126,145 @@ def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_s
     [0.5]
     """
     _check_norm(norm_type)
+    chunk_size = _check_positive_int(chunk_size, "chunk_size")
     batch = _as_batch(landscapes)
     if batch.ndim != 3 or batch.shape[1] != batch.shape[2]:
         raise ValueError(f"landscapes must have shape (B, p, p), got {tuple(batch.shape)}.")
     interval = check_positive_float(interval, "interval")
     check_finite(batch, "landscapes")
-    distances = offset_distances(batch.shape[-1], float(interval), norm_type)
-    result = np.zeros(batch.shape[0], dtype=np.float64)
-    with torch.no_grad():
-        for start in range(0, batch.shape[0], chunk_size):
-            chunk = batch[start : start + chunk_size]
-            result[start : start + chunk.shape[0]] = _lipschitz_chunk(chunk, distances).numpy()
+    array = batch.cpu().numpy()
+    distances = _offset_distances_cached(array.shape[-1], float(interval), norm_type)
+    result = np.zeros(array.shape[0], dtype=np.float64)
+    for start in range(0, array.shape[0], chunk_size):
+        chunk = np.ascontiguousarray(array[start : start + chunk_size])
+        result[start : start + chunk.shape[0]] = _lipschitz_chunk(chunk, distances)
     return result
 
 
-# Relative slack on the pruning bounds: differences are rounded in the landscape dtype,
-# so a computed difference may exceed the sum of its computed parts by a few ulps.
-_BOUND_SLACK = 1.0 + 1e-6
+@functools.lru_cache(maxsize=16)
+def _offset_distances_cached(points, interval, norm_type):
+    distances = offset_distances(points, interval, norm_type)
+    distances.setflags(write=False)
+    return distances
 
 
-def _lipschitz_chunk(chunk: torch.Tensor, distances: np.ndarray) -> torch.Tensor:
-    """Exact pruned scan over offsets for one chunk of landscapes.
+# Offsets (i, j) with max(i, j) <= _SEED_RADIUS are computed exactly for every landscape first,
+# together with every offset on the two axes.
+_SEED_RADIUS = 3
+# Up to this many landscapes, the axis offsets come from one all-pairs array (fewer calls, more work).
+_PAIRWISE_AXES = 8
 
-    ``D(i, j) = max |A(i, j) ∪ B(i, j)|`` is sub-additive along grid steps
-    (``D(i, j) <= D(i-1, j) + D(1, 0)`` and ``<= D(i, j-1) + D(0, 1)``) and
-    bounded by the range. Offsets whose bound divided by their distance cannot
-    beat the current estimate are skipped per landscape; the others are
-    computed exactly, and their exact values tighten later bounds.
+
+@functools.lru_cache(maxsize=16)
+def _bound_plan(points):
+    """Off-axis seed offsets and, per seed, the split of every offset into seed and axis steps.
+
+    For a seed ``s = (a, b)`` and an offset ``(i, j)``, with ``m`` the largest
+    integer such that ``m s <= (i, j)`` componentwise,
+    ``(i, j) = m s + (i - m a, 0) + (0, j - m b)`` splits the offset into steps
+    of one quadrant, so ``D(i, j) <= m D(s) + D(i - m a, 0) + D(0, j - m b)``
+    (for both the ``A`` and the ``B`` differences). Returns the seeds and, per
+    seed, the flat arrays ``(m, i - m a, j - m b)`` over all ``points**2`` offsets.
+    """
+    radius = min(_SEED_RADIUS, points - 1)
+    seeds = [(a, b) for a in range(1, radius + 1) for b in range(1, radius + 1)]
+    rows, cols = np.meshgrid(np.arange(points), np.arange(points), indexing="ij")
+    rows, cols = rows.ravel(), cols.ravel()
+    plan = []
+    for a, b in seeds:
+        m = np.minimum(rows // a, cols // b)
+        plan.append((m.astype(np.float64), rows - m * a, cols - m * b))
+    return seeds, plan, rows, cols
+
+
+def _extremes(chunk: np.ndarray, i: int, j: int) -> np.ndarray:
+    """``max |A(i,j) ∪ B(i,j)|`` per landscape of a ``(n, p, p)`` array, in its dtype, as float64."""
+    p = chunk.shape[-1]
+    lower = chunk[:, : p - i]
+    upper = chunk[:, i:]
+    a = upper[:, :, j:] - lower[:, :, : p - j]
+    np.abs(a, out=a)
+    extreme = a.max(axis=(1, 2))
+    if i and j:  # on an axis B = -A
+        b = upper[:, :, : p - j] - lower[:, :, j:]
+        np.abs(b, out=b)
+        extreme = np.maximum(extreme, b.max(axis=(1, 2)))
+    return extreme.astype(np.float64)
+
+
+@functools.lru_cache(maxsize=16)
+def _diagonal_index(points):
+    """Flat indices of ``M[u, u + i]`` in a (p, p) array, shape (p, p) over (i, u); 0 where ``u + i >= p``."""
+    shift, start = np.meshgrid(np.arange(points), np.arange(points), indexing="ij")
+    index = start * (points + 1) + shift
+    index[start + shift >= points] = 0
+    return index
+
+
+def _axis_extremes(chunk: np.ndarray) -> tuple:
+    """Exact ``D(i, 0)`` and ``D(0, j)`` for every ``i, j < p``, two (n, p) float64 arrays (0 at 0)."""
+    n, p, _ = chunk.shape
+    if n <= _PAIRWISE_AXES:
+        index = _diagonal_index(p)
+        result = []
+        for grid in (chunk, chunk.transpose(0, 2, 1)):
+            # pairs[k, u, w] = max_v |grid[k, w, v] - grid[k, u, v]| (the same rounded differences)
+            pairs = np.abs(grid[:, None, :, :] - grid[:, :, None, :]).max(axis=-1).reshape(n, p * p)
+            result.append(pairs[:, index].max(axis=-1).astype(np.float64))
+        return tuple(result)
+    along_rows = np.zeros((n, p))
+    along_cols = np.zeros((n, p))
+    for shift in range(1, p):
+        along_rows[:, shift] = _extremes(chunk, shift, 0)
+        along_cols[:, shift] = _extremes(chunk, 0, shift)
+    return along_rows, along_cols
+
+
+def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """Exact pruned scan over offsets for one chunk of landscapes, shape (n, p, p) -> (n,).
+
+    ``D(i, j) = max |A(i, j) ∪ B(i, j)|`` is computed exactly on both axes and
+    at the small seed offsets; sub-additivity along steps of one quadrant then
+    bounds ``D`` at every other offset (see :func:`_bound_plan`), and the range
+    bounds it too. Only offsets whose bound divided by their distance exceeds
+    the current estimate of a landscape are computed exactly for that
+    landscape, in decreasing order of that ratio, so the result equals the
+    full scan (the maximum over all offsets).
     """
     n, p, _ = chunk.shape
-    span = (chunk.amax(dim=(1, 2)) - chunk.amin(dim=(1, 2))).to(torch.float64)
-    step_x = _pair_extremes(chunk, 1, 0).to(torch.float64)
-    step_y = _pair_extremes(chunk, 0, 1).to(torch.float64)
-    bounds = torch.empty((p, p, n), dtype=torch.float64)
-    bounds[0, 0] = 0.0
-    best = torch.zeros(n, dtype=torch.float64)
-    rows = torch.arange(n)
-    for i in range(p):
-        for j in range(p):
-            if i == 0 and j == 0:
-                continue
-            bound = span
-            if i:
-                bound = torch.minimum(bound, (bounds[i - 1, j] + step_x) * _BOUND_SLACK)
-            if j:
-                bound = torch.minimum(bound, (bounds[i, j - 1] + step_y) * _BOUND_SLACK)
-            distance = distances[i, j]
-            active = rows[bound / distance > best]
-            if active.numel():
-                subset = chunk if active.numel() == n else chunk[active]
-                extreme = _pair_extremes(subset, i, j).to(torch.float64)
-                bound = bound.clone()
-                bound[active] = extreme
-                best[active] = torch.maximum(best[active], extreme / distance)
-            bounds[i, j] = bound
+    best = np.zeros(n, dtype=np.float64)
+    if p < 2 or n == 0:
+        return best
+    seeds, plan, rows, cols = _bound_plan(p)
+    flat_distances = distances.ravel()
+    along_rows, along_cols = _axis_extremes(chunk)
+    best = np.maximum((along_rows[:, 1:] / distances[1:, 0]).max(axis=1),
+                      (along_cols[:, 1:] / distances[0, 1:]).max(axis=1))
+    bound = along_rows[:, rows] + along_cols[:, cols]
+    for (i, j), (m, rest_i, rest_j) in zip(seeds, plan):
+        exact = _extremes(chunk, i, j)
+        np.maximum(best, exact / distances[i, j], out=best)
+        np.minimum(bound, m * exact[:, None] + along_rows[:, rest_i] + along_cols[:, rest_j], out=bound)
+    span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)
+    np.minimum(bound, span[:, None], out=bound)
+    # A relative slack covers the rounding of the differences (landscape dtype) and of the float64 sums.
+    bound *= 1.0 + 8 * float(np.finfo(chunk.dtype).eps) + 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = bound / flat_distances
+    ratio[:, (rows == 0) | (cols == 0)] = -np.inf      # axes: exact already
+    ratio[:, (rows <= seeds[-1][0]) & (cols <= seeds[-1][1])] = -np.inf  # seeds: exact already
+    candidate = ratio > best[:, None]
+    if not candidate.any():
+        return best
+    offsets = np.flatnonzero(candidate.any(axis=0))
+    order = offsets[np.argsort(-ratio[:, offsets].max(axis=0), kind="stable")]
+    for offset in order:
+        active = np.flatnonzero(ratio[:, offset] > best)
+        if active.size == 0:
+            continue
+        i, j = divmod(int(offset), p)
+        subset = chunk if active.size == n else chunk[active]
+        best[active] = np.maximum(best[active], _extremes(subset, i, j) / flat_distances[offset])
     return best
 
 

@@ -14,6 +14,7 @@ from effect.expression import (
     _hessian_summaries,
     fit,
     fit_batch,
+    fit_restricted_batch,
     get_landscape,
     initial_network,
     split_records,
@@ -264,3 +265,49 @@ def test_fit_batch_validation_and_points_quirk():
         fit_batch("restricted", 1, "Branin", 2, 1e-3, 10)
     out = fit_batch("collider", 1, "Branin", 2, 1e-3, 10, points=11, maximum_iteration=2, semantics="corrected")
     assert out["iterations"].tolist() == [2, 2]
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_fit_restricted_batch_equals_fit_batch_per_configuration(semantics):
+    flags = [([0, 1, 1], [3, 1, 2]), ([1, 1, 1], [3, 3, 4]), ([0, 0, 0], [1, 2, 4])]
+    seeds = [5, 9, 5]
+    settings = dict(learn_rate=2e-2, patience=6, threshold=0.05, maximum_iteration=12, metrics="all",
+                    metric_every={"hessian eigenvalue": 3}, semantics=semantics)
+    many = fit_restricted_batch(3, "six-hump Camel", flags, seeds, 2, **settings)
+    assert many["configuration"].tolist() == [0, 0, 1, 1, 2, 2] and many["index"].tolist() == [0, 1] * 3
+    for c, (pair, seed) in enumerate(zip(flags, seeds)):
+        one = fit_batch("restricted", 3, "six-hump Camel", 2, flags=pair, seed=seed, **settings)
+        rows = [2 * c, 2 * c + 1]
+        assert many["iterations"][rows].tolist() == one["iterations"].tolist()
+        np.testing.assert_array_equal(many["parameters"][rows], one["parameters"])
+        for k, row in enumerate(rows):
+            np.testing.assert_array_equal(many["training loss"][row], one["training loss"][k])
+            for key in METRIC_NAMES:
+                np.testing.assert_array_equal(many["metric iterations"][key][row], one["metric iterations"][key][k])
+                # float32 Hessian products may round differently in another batch composition
+                tolerance = dict(rtol=1e-4, atol=1e-6) if key == "hessian eigenvalue" else dict(rtol=1e-6, atol=1e-9)
+                np.testing.assert_allclose(many[key][row], one[key][k], err_msg=key, **tolerance)
+    assert len(set(many["iterations"].tolist())) > 1  # the rows stopped at different iterations
+
+
+def test_fit_restricted_batch_validation():
+    with pytest.raises(ValueError, match="seeds"):
+        fit_restricted_batch(2, "Branin", [([0, 1], [1, 1])], [1, 2], 1, 1e-2, 5)
+    with pytest.raises(ValueError, match="flags"):
+        fit_restricted_batch(2, "Branin", [], [], 1, 1e-2, 5)
+    with pytest.raises(ValueError, match="flags"):
+        fit_restricted_batch(2, "Branin", [([0, 1],)], [1], 1, 1e-2, 5)
+
+
+@pytest.mark.parametrize("kind", ["collider", "loop"])
+def test_closed_form_hessian_equals_autograd_for_every_kind(kind):
+    inputs = grid_inputs((-1, 1), 41)
+    target = get_landscape("Branin").reshape(-1, 1)
+    nets = [initial_network(kind, 4, 3, k) for k in range(2)]
+    params = torch.stack([network_parameters(net) for net in nets])
+    for semantics in ("reference", "corrected"):
+        summary = _hessian_summaries(params, inputs, target.reshape(-1), semantics)
+        for row, net in enumerate(nets):
+            net.semantics = semantics
+            eig = calculate_hessian_eigenvalues(net, torch.nn.MSELoss(), inputs, target)
+            np.testing.assert_allclose(summary[row].numpy(), [eig.min(), eig.max(), eig.sum()], rtol=1e-4, atol=1e-6)

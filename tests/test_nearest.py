@@ -95,3 +95,65 @@ def test_bad_inputs():
         nearest_differences(np.array([[0.0, np.nan], [1.0, 1.0]]))
     with pytest.raises(TypeError, match="numeric"):
         nearest_differences(np.array([["a", "b"]]))
+
+
+def real_loops(count, seed, points=21):
+    """Normalised incoherent-loop landscapes from the reference parameter grid (float32)."""
+    params = structure_parameters("incoherent-loop.1")
+    rows = np.random.default_rng(seed).choice(len(params), count, replace=False)
+    inputs = grid_inputs((-1, 1), points)
+    return motif_outputs(torch.as_tensor(params[rows]), "incoherent-loop", inputs).numpy().astype(np.float32)
+
+
+def test_projection_search_equals_gemm_search():
+    base = real_loops(1500, seed=3)
+    base[7] = base[700]  # an exact duplicate: a tie at distance 0, resolved to the smaller index
+    queries = np.concatenate([real_loops(200, seed=4), base[[5, 700]]])
+    for args in ((base, None), (queries, base)):
+        gemm = nearest_indices(*args, method="gemm")
+        projected = nearest_indices(*args, method="projection")
+        np.testing.assert_array_equal(projected[0], gemm[0])
+        np.testing.assert_array_equal(projected[1], gemm[1])
+    self_distances, self_indices = nearest_indices(base, method="projection")
+    assert self_distances[7] == 0.0 and self_indices[7] == 700 and self_indices[700] == 7
+    np.testing.assert_allclose(self_distances, _nearest_differences_loop(base), rtol=1e-12, atol=0)
+
+
+def test_projection_search_on_unstructured_rows_falls_back_exactly(monkeypatch):
+    # Random rows have no low-dimensional structure; with few candidates per round the bounds settle
+    # some rows in later rounds and leave the rest to the GEMM fallback.
+    import effect.nearest as module
+
+    monkeypatch.setattr(module, "_FIRST_CANDIDATES", 2)
+    monkeypatch.setattr(module, "_MOST_CANDIDATES", 8)
+    calls = []
+    gemm_path = module._nearest_l2
+
+    def counted(first, *args, **kwargs):
+        calls.append(len(first))
+        return gemm_path(first, *args, **kwargs)
+
+    monkeypatch.setattr(module, "_nearest_l2", counted)
+    rng = np.random.default_rng(5)
+    rows = rng.standard_normal((300, 40))
+    for args in ((rows, None), (rows[:20], rows[20:])):
+        projected = nearest_indices(*args, method="projection")
+        gemm = nearest_indices(*args, method="gemm")
+        np.testing.assert_array_equal(projected[0], gemm[0])
+        np.testing.assert_array_equal(projected[1], gemm[1])
+    assert calls[0] > 0 and calls[0] < 300  # the fallback ran, for some rows only (first call: self mode)
+    np.testing.assert_array_equal(nearest_indices(rows[:2], method="projection")[1], [1, 0])
+
+
+def test_tile_sizes_and_method_are_validated():
+    rows = np.zeros((3, 4))
+    for name in ("block_rows", "block_cols"):
+        for bad in (0, -1):
+            with pytest.raises(ValueError, match=name):
+                nearest_differences(rows, **{name: bad})
+        with pytest.raises(TypeError, match=name):
+            nearest_differences(rows, **{name: 2.5})
+    with pytest.raises(ValueError, match="method"):
+        nearest_indices(rows, method="tree")
+    with pytest.raises(ValueError, match="projection"):
+        nearest_indices(rows, norm_type="L-1", method="projection")

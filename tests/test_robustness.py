@@ -134,3 +134,47 @@ def test_propagation_max_on_plane_x():
 
 def test_propagation_statistics_of_constant_are_zero():
     assert not _propagation(np.ones((5, 5)), "mean").any()
+
+
+def test_pruned_scan_equals_literal_loop_exactly():
+    """Same value as the literal offset loop, bit for bit, on every path of the pruned scan."""
+    rng = np.random.default_rng(11)
+    x = np.linspace(-1, 1, 41)
+    oblique = 0.7 * x[:, None] + 0.2 * x[None, :]   # linear: the winner is the long offset (7, 2)
+    steep = np.tanh(9 * (x[:, None] - 0.4 * x[None, :]))
+    smooth = random_landscapes(seed=8, count=4)
+    rough = rng.standard_normal((3, 41, 41)).astype(np.float32)
+    cases = [oblique, steep, oblique.astype(np.float32), *smooth, *rough]
+    for norm_type in NORM_TYPES:
+        looped = np.array([_estimate_lipschitz_loop(case, 0.05, norm_type) for case in cases])
+        singles = np.array([estimate_lipschitz(RANGE, 41, case, norm_type) for case in cases])
+        # a few landscapes at once (all-pairs axes) and many at once (sliced axes)
+        few = lipschitz_batch(np.stack(cases[:4]), 0.05, norm_type)
+        many = np.concatenate([lipschitz_batch(np.stack(cases[3:]), 0.05, norm_type, chunk_size=len(cases)),
+                               lipschitz_batch(np.stack(cases[:3]), 0.05, norm_type)])
+        np.testing.assert_array_equal(singles, looped)
+        np.testing.assert_array_equal(few, looped[:4])
+        np.testing.assert_array_equal(many, np.concatenate([looped[3:], looped[:3]]))
+    assert estimate_lipschitz(RANGE, 41, oblique) == pytest.approx(np.hypot(0.7, 0.2), rel=1e-12)
+
+
+@pytest.mark.parametrize("points", [2, 3, 4, 6])
+def test_pruned_scan_on_tiny_grids(points):
+    rng = np.random.default_rng(points)
+    batch = rng.standard_normal((10, points, points))
+    interval = 2 / (points - 1)
+    looped = [_estimate_lipschitz_loop(case, interval, "L-2") for case in batch]
+    np.testing.assert_array_equal(lipschitz_batch(batch, interval), looped)
+    np.testing.assert_array_equal(lipschitz_batch(batch[:2], interval), looped[:2])
+    assert lipschitz_batch(np.zeros((1, 1, 1)), 1.0).tolist() == [0.0]
+
+
+def test_chunk_size_must_be_a_positive_integer():
+    batch = random_landscapes(seed=4, count=1)
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="chunk_size"):
+            lipschitz_batch(batch, 0.05, chunk_size=bad)
+    for bad in (1.5, True, "2"):
+        with pytest.raises(TypeError, match="chunk_size"):
+            lipschitz_batch(batch, 0.05, chunk_size=bad)
+    np.testing.assert_array_equal(lipschitz_batch(batch, 0.05, chunk_size=1), lipschitz_batch(batch, 0.05))

@@ -1,0 +1,207 @@
+"""Paper-scale unit kinds of the ``effect`` engines: before -> after, in the same run, single thread.
+
+Each row times the engine this branch replaced (``_baseline.py``, verbatim copies) and the current one on
+the same inputs, interleaved (before, after, before, after, ...; best of the repeats), and projects the
+paper-scale CPU-hours of the unit kind where the work count is known. Prints a Markdown table and writes
+JSON (default ``benchmarks/results/bench_paper.json``).
+
+* ``lipschitz single``: one ``estimate_lipschitz`` call on a 41x41 loop landscape.
+* ``restricted fit iteration``: one iteration of one restricted 10-loop network with all metrics
+  (the task 5 restricted unit), before = one ``fit_batch`` per configuration with the old metric
+  engines, after = ``fit_restricted_batch`` over many configurations.
+* ``hessian summary`` / ``lipschitz in fit``: the two per-iteration metrics alone, per network.
+* ``nearest search``: ``nearest_indices`` GEMM vs projection on real incoherent-loop landscapes.
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/bench_paper.py [--quick] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import effect.robustness as robustness
+from effect import expression
+from effect.engine import grid_inputs, motif_outputs
+from effect.expression import _hessian_summaries, _target, fit_batch, fit_restricted_batch, initial_network
+from effect.motif_networks import network_outputs, network_parameters
+from effect.nearest import nearest_indices
+from effect.structures import structure_parameters
+
+import _baseline  # benchmarks/ is on sys.path when run as a script
+
+# Task 5 restricted fits at paper scale: 28,361 CPU-hours at 83 ms per fit-iteration (measured on
+# 2026-12-01), i.e. about 1.23e9 fit-iterations.
+PAPER_FIT_ITERATIONS = 28361 * 3600 / 0.083
+LOOP = "incoherent-loop.1"
+
+
+def interleaved(before, after, repeat):
+    """Best wall time of each of two callables, alternating calls."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for k, function in enumerate((before, after)):
+            start = time.perf_counter()
+            function()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best
+
+
+def loop_landscapes(count, seed, points=41):
+    grid = structure_parameters(LOOP)
+    rows = np.random.default_rng(seed).choice(len(grid), size=count, replace=False)
+    inputs = grid_inputs((-1, 1), points)
+    return motif_outputs(torch.as_tensor(grid[rows]), "incoherent-loop", inputs).reshape(-1, points, points).numpy()
+
+
+def restricted_flags(count, seed):
+    rng = np.random.default_rng(seed)
+    flags = []
+    for _ in range(count):
+        k = int(rng.integers(0, 11))
+        flags.append(([0] * k + [1] * (10 - k), [int(v) for v in rng.integers(1, 5, 10)]))
+    return flags
+
+
+def fit_networks(count, seed, iterations=50, name="Branin"):
+    """Parameters and outputs of restricted 10-loop networks after a few training steps (realistic state)."""
+    flags = restricted_flags(count, seed)
+    out = fit_restricted_batch(10, name, flags, list(range(count)), 1, 1e-2, 10**6, threshold=0.0,
+                               maximum_iteration=iterations)
+    params = torch.from_numpy(out["parameters"])
+    outputs = network_outputs(params, grid_inputs((-1, 1), 41)).reshape(-1, 41, 41)
+    return params, outputs.float().numpy()
+
+
+def bench_lipschitz_single(count, repeat):
+    landscapes = loop_landscapes(count, seed=1).astype(np.float32)
+    before = interleaved(lambda: [_baseline.lipschitz_batch_before(x[None], 0.05) for x in landscapes],
+                         lambda: [robustness.estimate_lipschitz((-1, 1), 41, x) for x in landscapes], repeat)
+    same = all(float(_baseline.lipschitz_batch_before(x[None], 0.05)[0]) == robustness.estimate_lipschitz(
+        (-1, 1), 41, x) for x in landscapes)
+    return {"work": "lipschitz single", "unit": "ms per call", "before": 1e3 * before[0] / count,
+            "after": 1e3 * before[1] / count, "identical": same}
+
+
+def bench_lipschitz_in_fit(count, repeat):
+    _, outputs = fit_networks(count, seed=2)
+    times = interleaved(lambda: [_baseline.lipschitz_batch_before(x[None], 0.05) for x in outputs],
+                        lambda: robustness.lipschitz_batch(outputs, 0.05), repeat)
+    same = bool(np.array_equal(np.concatenate([_baseline.lipschitz_batch_before(x[None], 0.05) for x in outputs]),
+                               robustness.lipschitz_batch(outputs, 0.05)))
+    return {"work": "lipschitz in fit", "unit": "ms per network", "before": 1e3 * times[0] / count,
+            "after": 1e3 * times[1] / count, "identical": same}
+
+
+def bench_hessian(count, repeat):
+    params, _ = fit_networks(count, seed=3)
+    inputs = grid_inputs((-1, 1), 41)
+    target = _target("Branin", 41, "reference").reshape(-1)
+    few = max(1, count // 16)
+    times = interleaved(lambda: [_baseline.hessian_summaries_before(params[k : k + 1], inputs, target, "reference")
+                                 for k in range(few)],
+                        lambda: _hessian_summaries(params, inputs, target, "reference"), repeat)
+    old = torch.cat([_baseline.hessian_summaries_before(params[k : k + 1], inputs, target, "reference")
+                     for k in range(few)])
+    new = _hessian_summaries(params[:few], inputs, target, "reference")
+    return {"work": "hessian summary", "unit": "ms per network", "before": 1e3 * times[0] / few,
+            "after": 1e3 * times[1] / count,
+            "max_relative_difference": float(((old - new).abs() / old.abs().clamp(min=1e-6)).max())}
+
+
+def bench_restricted_fit(configurations, iterations, repeat):
+    flags = restricted_flags(configurations, seed=4)
+    seeds = list(range(configurations))
+    settings = dict(learn_rate=1e-3, patience=1000, threshold=1e-3, maximum_iteration=iterations, metrics="all")
+    few = max(1, configurations // 16)
+
+    def before():
+        saved = (expression._hessian_summaries, robustness.lipschitz_batch)
+        expression._hessian_summaries = (lambda params, inputs, target, semantics, outputs=None:
+                                         _baseline.hessian_summaries_before(params, inputs, target, semantics))
+        robustness.lipschitz_batch = lambda x, h, *a, **k: np.concatenate(
+            [_baseline.lipschitz_batch_before(np.asarray(v)[None], h) for v in x])
+        try:
+            for c in range(few):  # one fit_batch call per configuration, as the unit does today
+                fit_batch("restricted", 10, "Branin", 1, flags=flags[c], seed=seeds[c], **settings)
+        finally:
+            expression._hessian_summaries, robustness.lipschitz_batch = saved
+
+    def after():
+        fit_restricted_batch(10, "Branin", flags, seeds, 1, **settings)
+
+    times = interleaved(before, after, repeat)
+    per_before = times[0] / (few * iterations)
+    per_after = times[1] / (configurations * iterations)
+    return {"work": "restricted fit iteration", "unit": "ms per fit-iteration", "before": 1e3 * per_before,
+            "after": 1e3 * per_after, "paper_cpu_hours_before": per_before * PAPER_FIT_ITERATIONS / 3600,
+            "paper_cpu_hours_after": per_after * PAPER_FIT_ITERATIONS / 3600}
+
+
+def bench_nearest(n_queries, n_rows, repeat):
+    rows = loop_landscapes(n_rows, seed=5).reshape(n_rows, -1).astype(np.float32)
+    queries = loop_landscapes(n_queries, seed=6).reshape(n_queries, -1).astype(np.float32)
+    results = {}
+
+    def run(method):
+        results[method] = nearest_indices(queries, rows, method=method)
+
+    times = interleaved(lambda: run("gemm"), lambda: run("projection"), repeat)
+    same = all(np.array_equal(a, b) for a, b in zip(results["gemm"], results["projection"]))
+    return {"work": f"nearest search {n_queries}x{n_rows}", "unit": "s", "before": times[0], "after": times[1],
+            "identical": same}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
+    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "bench_paper.json")
+    parser.add_argument("--only", nargs="*", default=["lipschitz", "fit-lipschitz", "hessian", "fit", "nearest"])
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    quick = args.quick
+    benches = {
+        "lipschitz": lambda: bench_lipschitz_single(10 if quick else 50, 2 if quick else 3),
+        "fit-lipschitz": lambda: bench_lipschitz_in_fit(64 if quick else 256, 2 if quick else 3),
+        "hessian": lambda: bench_hessian(64 if quick else 256, 2 if quick else 3),
+        "fit": lambda: bench_restricted_fit(64 if quick else 256, 5 if quick else 20, 1 if quick else 2),
+        "nearest": lambda: bench_nearest(1000 if quick else 4000, 10000 if quick else 40000, 1),
+    }
+    rows = []
+    for name in args.only:
+        row = benches[name]()
+        row["speedup"] = row["before"] / row["after"]
+        rows.append(row)
+        print(f"done: {name}", flush=True)
+    print()
+    print("| unit kind | unit | before | after | speed-up | notes |")
+    print("| --- | --- | ---: | ---: | ---: | --- |")
+    for row in rows:
+        notes = []
+        if "identical" in row:
+            notes.append("identical results" if row["identical"] else "RESULTS DIFFER")
+        if "max_relative_difference" in row:
+            notes.append(f"max rel. difference {row['max_relative_difference']:.1e}")
+        if "paper_cpu_hours_after" in row:
+            notes.append(f"task 5 restricted fits: {row['paper_cpu_hours_before']:,.0f} -> "
+                         f"{row['paper_cpu_hours_after']:,.0f} CPU-h")
+        print(f"| {row['work']} | {row['unit']} | {row['before']:.4g} | {row['after']:.4g} | "
+              f"{row['speedup']:.1f}x | {'; '.join(notes)} |")
+    record = {"machine": platform.platform(), "cpus": os.cpu_count(), "threads": 1, "quick": quick,
+              "torch": torch.__version__, "rows": rows}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(record, indent=1))
+    print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
