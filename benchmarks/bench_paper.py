@@ -32,8 +32,8 @@ import torch
 import effect.robustness as robustness
 from effect import expression
 from effect.engine import grid_inputs, motif_outputs
-from effect.expression import _hessian_summaries, _target, fit_batch, fit_restricted_batch, initial_network
-from effect.motif_networks import network_outputs, network_parameters
+from effect.expression import _hessian_summaries, _target, fit_batch, fit_restricted_batch
+from effect.motif_networks import network_outputs
 from effect.nearest import nearest_indices
 from effect.structures import structure_parameters
 

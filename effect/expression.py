@@ -44,7 +44,6 @@ from effect.motif_networks import (
     NETWORK_KINDS,
     SUMMARY_KEYS,
     make_network,
-    motif_terms,
     network_outputs,
     network_parameters,
 )
