@@ -156,7 +156,7 @@ def difference_bins(difference_i, lipschitz_i, difference_c, lipschitz_c, *, bin
     --------
     >>> d = np.linspace(0.0, 1.0, 100)
     >>> centres, li, lc = difference_bins(d, 1.0 + d, d, 2.0 + d, bins=5)
-    >>> centres.size, bool(np.all(li - lc == -1.0))
+    >>> centres.size, bool(np.allclose(li - lc, -1.0))
     (5, True)
     """
     arrays = [np.asarray(a, dtype=np.float64).ravel() for a in (difference_i, lipschitz_i, difference_c,
