@@ -51,15 +51,16 @@ def measure_claims(out_dir) -> list:
 
 
 _HOW_TO_READ = (
-    "Each comparison gives n per group, the effect (difference of means or medians, a difference of proportions, "
-    "Spearman's ρ or the median paired difference) with its 95 % percentile-bootstrap confidence interval "
-    "(2,000 resamples), a scale-free size (Cliff's δ, odds ratio, ρ or the share of positive pairs) and a "
-    "two-sided test (Mann–Whitney U, Fisher's exact test, Spearman, Wilcoxon signed-rank). The verdict is "
-    "\"holds\" when the interval lies on the side the paper predicts, \"reversed\" when it lies on the other "
-    "side and \"not resolved at this scale (CI spans 0)\" otherwise, also when the test does not reject "
-    "equality (p ≥ 0.05; tiny samples can make the bootstrap interval collapse onto one value); it never rests "
-    "on the sign of a raw difference. A claim with several sub-results (one per line) holds when every "
-    "sub-result holds and is reversed when any is reversed, unless its note names a primary measure that "
+    "Each comparison gives n per group, the effect (difference of means or medians, a difference of "
+    "proportions, Spearman's ρ or the median paired difference) with its 95 % percentile-bootstrap "
+    "confidence interval (2,000 resamples; fewer, at least 200, for groups of more than 20,000 values), a"
+    " scale-free size (Cliff's δ, odds ratio, ρ or the share of positive pairs) and a two-sided test "
+    "(Mann–Whitney U, Fisher's exact test, Spearman, Wilcoxon signed-rank). The verdict is \"holds\" when "
+    "the interval lies on the side the paper predicts, \"reversed\" when it lies on the other side and \"not"
+    " resolved at this scale (CI spans 0)\" otherwise, also when the test does not reject equality (p ≥ "
+    "0.05; tiny samples can make the bootstrap interval collapse onto one value); it never rests on the "
+    "sign of a raw difference. A claim with several sub-results (one per line) holds when every sub-"
+    "result holds and is reversed when any is reversed, unless its note names a primary measure that "
     "decides alone. Small scales have small n: expect \"not resolved\" there.")
 
 
