@@ -80,9 +80,9 @@ def _means(values: dict, name: str) -> str:
             f"(median {fmt(float(np.median(i)))} vs {fmt(float(np.median(c)))})")
 
 
-_CAPTION_MAIN02 = ("Fig. 2 places the loop landscapes among the colliders (a), shows the Lipschitz distributions of "
-                   "L_i and L_c (b), their difference to the best collider (c) and the joint density of difference "
-                   "and Lipschitz constant per loop type (d–e).")
+_CAPTION_MAIN02 = ("Fig. 2 maps an example L_i landscape and the four colliders imitating it (a), and shows the "
+                   "Lipschitz distributions of L_i and L_c (b), their difference to the best-fitting collider (c) "
+                   "and the joint density of difference and Lipschitz constant per loop type (d–e).")
 
 
 def motif_claims(out_dir) -> list:
@@ -99,8 +99,8 @@ def motif_claims(out_dir) -> list:
                         ("the paper's count is reached" if total >= 882_000 else
                          "the paper's count is reached at paper scale only; smaller grids are a documented choice "
                          "of the scale preset"),
-                        figure="main01", caption="Fig. 1 sketches the three-node motifs (colliders, coherent and "
-                        "incoherent loops) and how their landscapes are compared."))
+                        figure="main01", caption="Fig. 1 sketches the twelve three-node motif structures with the "
+                        "motif-level workflow (a) and the motif-restricted neuroevolution on noisy CartPole (b)."))
     statement3 = "incoherent loops have superior representational capacity (further from colliders)"
     comparisons = {}
     for name in ("nearest collider MSE", "trade-off loss"):

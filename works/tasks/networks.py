@@ -390,8 +390,8 @@ def _restricted_claims(out_dir: Path) -> list:
                   None if not restricted else DESCRIPTIVE,
                   "the paper's count is reached" if total >= 97_240 else
                   "the paper's count is reached at paper scale only (smaller presets run fewer configurations)",
-                  figure="supp15", caption="Fig. S15 counts the successful restricted-network fits per landscape "
-                  "and incoherent fraction."),
+                  figure="supp15", caption="Fig. S15 counts the restricted-network fits run (total) and the "
+                  "successful ones per landscape and incoherent fraction."),
             row7]
 
 
