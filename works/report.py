@@ -1,10 +1,12 @@
 """The reproduction report ``OUT/REPORT.md``: the paper's headline claims against this run's raw data.
 
 For each headline claim of the paper (the ``CLAIMS`` of the task modules, :mod:`works.tasks`) and the grid
-statistics of task 1 the report gives the paper's statement, the number measured here (computed from
-``OUT/raw`` only) and whether the paper's direction holds at this scale. Claims whose raw data were not
-produced are reported as "not run". Small scales give noisy answers; the report says so instead of hiding a
-failed direction.
+statistics of task 1 the report gives the paper's statement, the numbers measured here (computed from
+``OUT/raw`` only), n per group, the effect with its 95 % bootstrap confidence interval, a scale-free size, a
+test with its p-value (:mod:`works.stats`) and a verdict: "holds", "reversed" or "not resolved at this scale
+(CI spans 0)". Descriptive claims (sizes of the study) say "n/a"; claims whose raw data were not produced are
+reported as "not run". Below the table each claim's figure is linked (``show/<figure>.png``) with one sentence
+on what it shows, so the report reads on its own.
 
 Examples
 --------
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from works import layout
 from works._io import atomic_write_bytes
-from works.claims import claim
+from works.claims import DESCRIPTIVE, claim, stat_cells
 from works.tasks import all_claims, motifs
 
 __all__ = ["grid_statistics", "main", "measure_claims", "write_report"]
@@ -38,14 +40,48 @@ def _scale_claim(out: Path):
     seconds = sum(u.get("seconds", 0.0) for u in units.values())
     return claim(13, "91.4 GiB raw data; several months on one laptop CPU",
                  f"{size / 2**20:.1f} MiB raw data (landscapes recomputed, not stored); {seconds / 60:.1f} "
-                 f"CPU-minutes of work units", "n/a", "not a direction; reported for scale")
+                 f"CPU-minutes of work units", DESCRIPTIVE, "not a direction; reported for scale")
 
 
 def measure_claims(out_dir) -> list:
-    """All claims as dicts ``{"claim", "paper", "measured", "verdict", "note"}``, sorted by claim number."""
+    """All claims as dicts (:func:`works.claims.claim`), sorted by claim number."""
     out = Path(out_dir)
     claims = [row for function in all_claims() for row in function(out)] + [_scale_claim(out)]
     return sorted(claims, key=lambda row: row["claim"])
+
+
+_HOW_TO_READ = (
+    "Each comparison gives n per group, the effect (difference of means or medians, a difference of "
+    "proportions, Spearman's ρ or the median paired difference) with its 95 % percentile-bootstrap "
+    "confidence interval (2,000 resamples; fewer, at least 200, for groups of more than 20,000 values), a"
+    " scale-free size (Cliff's δ, odds ratio, ρ or the share of positive pairs) and a two-sided test "
+    "(Mann–Whitney U, Fisher's exact test, Spearman, Wilcoxon signed-rank). The verdict is \"holds\" when "
+    "the interval lies on the side the paper predicts, \"reversed\" when it lies on the other side and \"not"
+    " resolved at this scale (CI spans 0)\" otherwise, also when the test does not reject equality (p ≥ "
+    "0.05; tiny samples can make the bootstrap interval collapse onto one value); it never rests on the "
+    "sign of a raw difference. A claim with several sub-results (one per line) holds when every sub-"
+    "result holds and is reversed when any is reversed, unless its note names a primary measure that "
+    "decides alone. Small scales have small n: expect \"not resolved\" there.")
+
+
+def _figure_lines(out: Path, rows) -> list:
+    """One paragraph per claim with a figure: the caption and a relative image link (each image embedded once)."""
+    lines, shown = [], {}
+    for row in rows:
+        figure = row.get("figure")
+        if not figure:
+            continue
+        target = f"{layout.SHOW}/{layout.figure_file(figure, '.png')}"
+        missing = "" if (out / target).is_file() else " (not drawn in this run)"
+        lines.append(f"**Claim {row['claim']}** ({row['verdict']}). {row.get('caption') or ''}{missing}")
+        lines.append("")
+        if figure in shown:
+            lines.append(f"Figure `{figure}`: shown above under claim {shown[figure]} ([{target}]({target})).")
+        else:
+            shown[figure] = row["claim"]
+            lines.append(f"![{figure}]({target})")
+        lines.append("")
+    return lines
 
 
 def _cell(text):
@@ -59,13 +95,17 @@ def write_report(out_dir, title: str | None = None) -> Path:
     config = json.loads(config_path.read_text()) if config_path.is_file() else {}
     lines = [f"# {title or 'MotifEffect reproduction report'}", ""]
     lines.append(f"Scale: **{config.get('name', 'unknown')}**, semantics: **{config.get('semantics', 'unknown')}**, "
-                 f"base seed {config.get('seed', '—')}. Numbers are measured from `raw/` of this run; "
-                 "\"holds\" means the paper's direction is seen at this scale (small scales are noisy).")
-    lines += ["", "## Headline claims", "",
-              "| # | paper | measured here | direction | note |", "| --- | --- | --- | --- | --- |"]
-    for row in measure_claims(out):
-        lines.append(f"| {row['claim']} | {_cell(row['paper'])} | {_cell(row['measured'])} | {row['verdict']} | "
+                 f"base seed {config.get('seed', '—')}. Numbers are measured from `raw/` of this run.")
+    lines += ["", "## Headline claims", "", _HOW_TO_READ, "",
+              "| # | paper | measured here | n | effect [95% CI] | size | test | verdict | note |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = measure_claims(out)
+    for row in rows:
+        cells = stat_cells(row)
+        lines.append(f"| {row['claim']} | {_cell(row['paper'])} | {_cell(row['measured'])} | {cells['n']} | "
+                     f"{cells['effect']} | {cells['size']} | {cells['test']} | {row['verdict']} | "
                      f"{_cell(row['note'])} |")
+    lines += ["", "## Figures", ""] + _figure_lines(out, rows)
     lines += ["", "## Grid statistics", "",
               "| loop type | quantity | n | mean | median |", "| --- | --- | --- | --- | --- |"]
     for motif_type, row in motifs.grid_statistics(out).items():

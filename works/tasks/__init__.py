@@ -27,7 +27,10 @@ who opens it sees what is configured, computed, stored, packed and drawn. It def
     ``OUT/show``). One function per panel; ``draw`` builds the figure with :func:`works.figures.runner.compose`.
 ``CLAIMS`` : tuple[callable]
     Report claims this task's raw data support: ``claim(out_dir: Path) -> list[dict]`` with rows made by
-    :func:`works.claims.claim` (claims whose data are absent are returned as "not run", never omitted).
+    :func:`works.claims.claim` (claims whose data are absent are returned as "not run", never omitted). A claim
+    that compares groups passes its :mod:`works.stats` comparison(s) as ``comparison=`` (the verdict then comes
+    from the bootstrap interval and the test, never from a raw sign) and names its figure (``figure=``, with a
+    one-sentence ``caption=``).
 
 A module too large for one file (~400 lines) keeps this overview in ``works/tasks/<name>.py`` and imports its
 packers / panels from ``works/tasks/<name>_packs.py`` / ``works/tasks/<name>_figures.py``.
