@@ -116,8 +116,9 @@ left.set(xlabel="escape step", ylabel="MSE (normalised output²)", title="Escape
 left.legend()
 names = ["w_xy", "w_xz", "w_yz", "b_y", "b_z"]
 for column, name in enumerate(names):
-    right.plot(np.arange(0, steps + 1), np.r_[start[column], escaper[:, column]], marker=".", label=name)
-right.set(xlabel="escape step", ylabel="parameter value", title="Escaper parameters")
+    right.plot(np.arange(0, steps + 1), np.r_[0.0, escaper[:, column] - start[column]], marker=".", label=name)
+right.set(xlabel="escape step", ylabel="change since the start (parameter units)",
+          title="Escaper parameters (learning rate 0.001 per step)")
 right.legend(ncol=3, fontsize=9)
 fig.tight_layout()
 

@@ -46,6 +46,13 @@ print(run_2_packs.pack_all(OUT, scale.name, names=["main02"]))
 print("raw Lipschitz files:", sorted(path.name for path in (OUT / "raw" / "robustness").glob("*.npy")))
 
 # %% [markdown]
+# Importing the figure modules of `works` selects matplotlib's non-interactive Agg backend (the pipeline draws
+# headless); in a notebook, switch inline display back on:
+
+# %%
+# %matplotlib inline
+
+# %% [markdown]
 # ## Load the pack
 #
 # A pack is a plain `.npz` (never pickled) whose keys hold nested names; `load_pack` unflattens them into a dict

@@ -6,7 +6,7 @@ Usage (from the repository root, with ``requirements-docs.txt`` installed)::
     python examples/make_notebooks.py 01 --no-execute
 
 The scripts (``examples/NN_*.py``) are the source to edit; the notebooks are generated and stored with their
-outputs so that they can be read without running them. CI re-executes them with ``pytest --nbmake examples/``.
+outputs (less warnings printed to stderr) so that they can be read without running them. CI re-executes them with ``pytest --nbmake examples/``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ def make(script: Path, execute: bool = True, timeout: int = 600) -> Path:
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
         NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(HERE)}}).execute()
+        for cell in notebook.cells:  # warnings (stderr) name the machine's paths; they are not kept
+            if cell.cell_type == "code":
+                cell.outputs = [out for out in cell.outputs if out.get("name") != "stderr"]
     target = script.with_suffix(".ipynb")
     nbformat.write(notebook, target)
     return target
