@@ -76,20 +76,31 @@ print("\n".join(keys(pack)))
 # %% [markdown]
 # ## Redraw panel b, with the raw values behind it
 #
-# The KDE curves come from the pack; the histograms are the raw per-loop Lipschitz estimates
-# (`OUT/raw/robustness/<structure>.npy`) that the packer smoothed.
+# Left: panel b as the paper draws it: the KDE evaluated on the axis range 0.6–2.4 and divided by its sum, so
+# each curve shows the proportion of loops per grid step (in %). Right: the same curves as densities, over the raw
+# per-loop Lipschitz estimates (`OUT/raw/robustness/<structure>.npy`) that the packer smoothed.
+# (`plt.style.context("default")` undoes the compact style that the pipeline's figure modules set.)
 
 # %%
 COLOURS = {"incoherent-loop": "tab:red", "coherent-loop": "tab:orange"}
-fig, ax = plt.subplots(figsize=(7, 4.5))
-for kind, colour in COLOURS.items():
-    curve = pack["b"][kind]
-    ax.plot(curve["x"], curve["y"], color=colour, lw=2, label=f"{kind}: KDE (pack main02, panel b)")
-    raw = np.concatenate([np.load(path) for path in sorted((OUT / "raw" / "robustness").glob(f"{kind}.*.npy"))])
-    ax.hist(raw, bins=15, density=True, color=colour, alpha=0.25, label=f"{kind}: raw estimates (n = {raw.size})")
-ax.set(xlabel="Lipschitz constant (L-2) of the normalised landscape", ylabel="probability density (per unit Lipschitz constant)",
-       title=f"Fig. 2b redrawn from the packed data (scale: {pack['meta']['scale']})")
-ax.legend(fontsize=9)
+with plt.style.context("default"):
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
+    for kind, colour in COLOURS.items():
+        x, y = pack["b"][kind]["x"], pack["b"][kind]["y"]
+        left.plot(x, 100 * y / y.sum(), color=colour, lw=2, label=kind)
+        left.fill_between(x, 0, 100 * y / y.sum(), color=colour, alpha=0.25)
+        right.plot(x, y, color=colour, lw=2, label=f"{kind}: KDE from the pack")
+        files = sorted((OUT / "raw" / "robustness").glob(f"{kind}.*.npy"))
+        raw = np.concatenate([np.load(path) for path in files])
+        right.hist(raw, bins=15, density=True, color=colour, alpha=0.25, label=f"{kind}: raw estimates (n = {raw.size})")
+    left.set(xlim=(0.6, 2.4), ylim=(0, None), xlabel="best Lipschitz constant (L-2)",
+             ylabel="proportion of loops per grid step (%)",
+             title=f"Fig. 2b redrawn from pack main02 (scale: {pack['meta']['scale']})")
+    left.legend()
+    right.set(xlabel="Lipschitz constant (L-2) of the normalised landscape",
+              ylabel="probability density (per unit Lipschitz constant)", title="pack curves over the raw data")
+    right.legend(fontsize=9, loc="upper right")
+    fig.tight_layout()
 
 # %% [markdown]
 # ## Compare with the pipeline's own figure
