@@ -3,7 +3,7 @@
 The cheap check reads the mkdocstrings ``::: identifier`` directives of the reference pages (no build): each name
 in a package's ``__all__`` must be the object of one directive, imported the way mkdocstrings names it. With
 ``MOTIFEFFECT_DOCS_SITE=<site dir>`` set (CI does this after ``mkdocs build --strict``), the built pages are checked
-too: every name must have an anchor there.
+too: every name (and every name in the ``__all__`` of each ``works`` module) must have an anchor there.
 """
 
 import importlib
@@ -105,4 +105,8 @@ def test_built_reference_has_an_anchor_for_every_public_name():
     anchors = set(re.findall(r'id="([\w.]+)"', html))
     missing = [f"{package}.{name}" for package, name in public_names()
                if not any(anchor.rsplit(".", 1)[-1] == name and (anchor in directives()) for anchor in anchors)]
+    for name in importlib.import_module("works").__all__:  # works exports modules: their own public names too
+        module = importlib.import_module(f"works.{name}")
+        missing += [f"works.{name}.{member}" for member in getattr(module, "__all__", [])
+                    if f"works.{name}.{member}" not in anchors]
     assert not missing, f"public names without an anchor in {site}/api/*.html: {missing}"
