@@ -31,5 +31,18 @@ setup(
     extras_require={
         "cluster": ["dask[distributed]>=2024.1"],
         "dev": ["pytest>=8", "ruff>=0.17"],
+        # exact pins in requirements-docs.txt
+        "docs": [
+            "mkdocs>=1.6",
+            "mkdocstrings[python]>=1.0",
+            "mkdocstrings-python>=2.0",
+            "mkdocs-autorefs>=1.4",
+            "pymdown-extensions>=10",
+            "nbmake>=1.5",
+            "nbclient>=0.10",
+            "nbformat>=5.10",
+            "ipykernel>=6.29",
+            "jupytext>=1.16",
+        ],
     },
 )
