@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from practice.motif import MOTIF_NAMES, SEMANTICS, _check_choice, _resolve, loop_pattern_counts
+from practice.census import MOTIF_NAMES, SEMANTICS, _check_choice, _resolve, loop_pattern_counts
 from practice.null_models import NULL_MODELS, null_model
 
 __all__ = ["CENSUS_NAMES", "MotifEnrichment", "motif_census", "unsigned_triads", "motif_enrichment",
