@@ -73,7 +73,7 @@ class Task6Config:
     families: tuple = ("connectome", "degree", "er", "ws", "ba", "no-coherent", "no-incoherent", "random-removal")
     fractions: tuple = (0.1, 0.25, 0.5, 0.75, 1.0)
     seeds: int = 10
-    epochs: int = 2
+    epochs: int = 1
     width: int = 4
     steps: int = 4
     lr: float = 1e-2
