@@ -271,3 +271,21 @@ def test_smaller_config_gives_fewer_units():
     smaller = replace(scale, task6=replace(scale.task6, fractions=(), families=("connectome",), nulls=()))
     training, gather = task6.plan(smaller)
     assert [u.key for u in training] == ["task6/training/connectome/s000", "task6/training/connectome/s001"]
+
+
+def test_rows_carry_their_comparison_and_figure_when_claim_takes_them(tmp_path, monkeypatch):
+    from works.stats import Comparison
+
+    _synthetic_raw(tmp_path)
+    seen = []
+
+    def rich_claim(number, statement, measured, flag=None, note="", *, comparison=None, figure=None, caption=""):
+        seen.append((number, comparison, figure))
+        return {"claim": number, "verdict": comparison.verdict if comparison is not None else flag}
+
+    monkeypatch.setattr(task6, "_RICH_ROWS", True)
+    monkeypatch.setattr(task6, "claim", rich_claim)
+    task6.wiring_claims(tmp_path)
+    task6.enrichment_claims(tmp_path)
+    assert [(n, type(c).__name__, f) for n, c, f in seen[:2]] == [(14, Comparison.__name__, "ext02")] * 2
+    assert seen[2][0] == 15 and seen[2][1] is None and seen[2][2] == "ext01"

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -40,7 +41,7 @@ import numpy as np
 from works import layout
 from works._io import save_npz
 from works.claims import claim, load_npz
-from works.stats import HOLDS, REVERSED, compare_groups, compare_trend
+from works.stats import HOLDS, REVERSED, UNRESOLVED, compare_groups, compare_trend
 from works.tasks.connectome_figures import FIGURES
 from works.tasks.connectome_packs import PACKS, family_of
 from works.units import Unit
@@ -243,13 +244,33 @@ def _values(data, label: str, column: str) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
+#: Whether :func:`works.claims.claim` takes the statistics and the figure of a row (``comparison=``, ``figure=``).
+_RICH_ROWS = "comparison" in inspect.signature(claim).parameters
+#: Figure and caption of each claim.
+_FIGURES = {14: ("ext02", "ElegansNet test metric per wiring: every (wiring, seed) and the mean with its 95 % CI."),
+            15: ("ext01", "z-score of every census type of the connectome against each null model."),
+            16: ("ext04", "Loop counts of every wiring against its trained test metric and Lipschitz estimate."),
+            17: ("ext02", "ElegansNet test metric per wiring, including the loops-removed connectomes.")}
+
+
+def _row(number, statement, measured, note, comparison=None, flag=None) -> dict:
+    """One report row; a comparison decides the verdict (its interval off zero and its test at p < 0.05)."""
+    figure, caption = _FIGURES[number]
+    if _RICH_ROWS:
+        return claim(number, statement, measured, flag, note, comparison=comparison, figure=figure, caption=caption)
+    if comparison is not None and flag is None:
+        decided = comparison.verdict in (HOLDS, REVERSED)
+        flag = comparison.verdict if not decided or comparison.p_value < 0.05 else UNRESOLVED
+    return claim(number, statement, measured, flag, note)
+
+
 def _group_row(number, statement, data, first, second, column, expected, note) -> dict:
     a, b = _values(data, first, column), _values(data, second, column)
     if a.size == 0 or b.size == 0:
-        return claim(number, statement, "—", None, note)
+        return _row(number, statement, "—", note)
     result = compare_groups(a, b, expected=expected, seed=number)
     measured = (f"{column} {first} {np.mean(a):.4g} vs {second} {np.mean(b):.4g}; {result.describe()}")
-    return claim(number, statement, measured, result.verdict, note)
+    return _row(number, statement, measured, note, comparison=result)
 
 
 def _training(out_dir: Path):
@@ -261,12 +282,12 @@ def wiring_claims(out_dir) -> list:
     data = _training(out_dir)
     statement = "ElegansNet: the connectome wiring learns better than {} wiring"
     if data is None:
-        return [claim(14, statement.format("random"), "—", None)]
+        return [_row(14, statement.format("random"), "—", "")]
     column, expected = _metric(data)
     note = f"{data['task']} test {column}, one value per (wiring, seed); Mann–Whitney U"
     present = [family for family in RANDOM_FAMILIES if np.any(data["label"] == family)]
     if not present:
-        return [claim(14, statement.format("random"), "—", None, note)]
+        return [_row(14, statement.format("random"), "—", note)]
     return [_group_row(14, statement.format(family_of(family)), data, "connectome", family, column, expected, note)
             for family in present]
 
@@ -302,10 +323,10 @@ def enrichment_claims(out_dir) -> list:
         flag = HOLDS if p_greater <= 0.05 and observed > np.mean(samples) else (
             REVERSED if p_less <= 0.05 else "not resolved (both empirical p > 0.05)")
         synapses = "+".join(str(s) for s in np.atleast_1d(table["synapses"]))
-        rows.append(claim(15, statement.format(family_of(null)), measured, flag,
-                          f"{table['connectome']} ({synapses} synapses), sign-aware census; one-sided empirical "
-                          "p-value ≤ 0.05 needed"))
-    return rows or [claim(15, statement.format("random"), "—", None)]
+        rows.append(_row(15, statement.format(family_of(null)), measured,
+                         f"{table['connectome']} ({synapses} synapses), sign-aware census; one-sided empirical "
+                         "p-value ≤ 0.05 needed", flag=flag))
+    return rows or [_row(15, statement.format("random"), "—", "")]
 
 
 def loop_claims(out_dir) -> list:
@@ -314,7 +335,7 @@ def loop_claims(out_dir) -> list:
     first = "across wirings, more incoherent loops → lower Lipschitz estimate of the trained network"
     second = "across wirings, more coherent loops → worse trained performance"
     if data is None:
-        return [claim(16, first, "—", None), claim(16, second, "—", None)]
+        return [_row(16, first, "—", ""), _row(16, second, "—", "")]
     column, expected = _metric(data)
     note = "exploratory: loop counts differ mostly between wiring families; one point per (wiring, seed)"
     rows = []
@@ -324,7 +345,7 @@ def loop_claims(out_dir) -> list:
         x, y = data[x_name], data[y_name]
         keep = np.isfinite(x) & np.isfinite(y)
         result = compare_trend(x[keep], y[keep], expected=direction, seed=16)
-        rows.append(claim(16, statement, f"{x_name} vs {y_name}: {result.describe()}", result.verdict, note))
+        rows.append(_row(16, statement, f"{x_name} vs {y_name}: {result.describe()}", note, comparison=result))
     return rows
 
 
@@ -335,7 +356,7 @@ def removal_claims(out_dir) -> list:
     first = "connectome without coherent loops (L_i + C) learns better than without incoherent loops (L_c + C)"
     second = "removing the coherent loops hurts less than removing as many random edges"
     if data is None:
-        return [claim(17, first, "—", None), claim(17, second, "—", None)]
+        return [_row(17, first, "—", ""), _row(17, second, "—", "")]
     column, expected = _metric(data)
     note = f"{data['task']} test {column}; loops removed from the connectome with practice.enrichment.remove_loops"
     return [_group_row(17, first, data, "no-coherent", "no-incoherent", column, expected, note),
