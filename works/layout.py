@@ -29,7 +29,8 @@ __all__ = ["AGENT_ORDER", "ALL_LOOPS", "COLLIDERS", "CONFIG_FILE", "CONFIG_NAMES
            "UCI_DATASETS_FILE", "VIDEOS", "catcher_file", "choice_file", "difference_file", "escape_file",
            "figure_file", "imitation_file", "neat_chunk_file", "network_chunk_file", "network_file", "pack_file",
            "parameters_file", "real_world_file", "restricted_chunk_file", "robustness_file", "selection_file",
-           "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file"]
+           "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file",
+           "connectome_enrichment_file", "connectome_training_file", "connectome_unit_file"]
 
 # --------------------------------------------------------------------------------------------- shared constants
 
@@ -163,6 +164,24 @@ def restricted_chunk_file(landscape: str, k: int, start: int) -> str:
 def network_file(prefix: str, landscape: str) -> str:
     """A gathered task 5 experiment (``prefix`` = :data:`LOOP_VS_COLLIDER` or :data:`INCOHERENT_VS_COHERENT`)."""
     return f"network-scale/{prefix}.{landscape}.npz"
+
+
+# --------------------------------------------------------------------------------------------- task 6
+
+
+def connectome_unit_file(wiring: str, index: int) -> str:
+    """One trained ElegansNet (task 6): the scalars of one (wiring label, seed index) unit."""
+    return f"units/connectome/{wiring}.s{index:03d}.npz"
+
+
+def connectome_training_file() -> str:
+    """Every trained ElegansNet of task 6, one row per (wiring, seed), gathered."""
+    return "connectome/training.npz"
+
+
+def connectome_enrichment_file(null: str) -> str:
+    """Motif census of the connectome and of its samples of one null model (task 6)."""
+    return f"connectome/enrichment.{null}.npz"
 
 
 # --------------------------------------------------------------------------------------------- outputs
