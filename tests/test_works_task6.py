@@ -273,7 +273,7 @@ def test_smaller_config_gives_fewer_units():
     assert [u.key for u in training] == ["task6/training/connectome/s000", "task6/training/connectome/s001"]
 
 
-def test_rows_carry_their_comparison_and_figure_when_claim_takes_them(tmp_path, monkeypatch):
+def test_rows_carry_their_comparison_and_figure(tmp_path, monkeypatch):
     from works.stats import Comparison
 
     _synthetic_raw(tmp_path)
@@ -283,7 +283,6 @@ def test_rows_carry_their_comparison_and_figure_when_claim_takes_them(tmp_path, 
         seen.append((number, comparison, figure))
         return {"claim": number, "verdict": comparison.verdict if comparison is not None else flag}
 
-    monkeypatch.setattr(task6, "_RICH_ROWS", True)
     monkeypatch.setattr(task6, "claim", rich_claim)
     task6.wiring_claims(tmp_path)
     task6.enrichment_claims(tmp_path)

@@ -32,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,7 +40,7 @@ import numpy as np
 from works import layout
 from works._io import save_npz
 from works.claims import claim, load_npz
-from works.stats import HOLDS, REVERSED, UNRESOLVED, compare_groups, compare_trend
+from works.stats import HOLDS, REVERSED, compare_groups, compare_trend
 from works.tasks.connectome_figures import FIGURES
 from works.tasks.connectome_packs import PACKS, family_of
 from works.units import Unit
@@ -245,7 +244,6 @@ def _values(data, label: str, column: str) -> np.ndarray:
 
 
 #: Whether :func:`works.claims.claim` takes the statistics and the figure of a row (``comparison=``, ``figure=``).
-_RICH_ROWS = "comparison" in inspect.signature(claim).parameters
 #: Figure and caption of each claim.
 _FIGURES = {14: ("ext02", "ElegansNet test metric per wiring: every (wiring, seed) and the mean with its 95 % CI."),
             15: ("ext01", "z-score of every census type of the connectome against each null model."),
@@ -254,14 +252,9 @@ _FIGURES = {14: ("ext02", "ElegansNet test metric per wiring: every (wiring, see
 
 
 def _row(number, statement, measured, note, comparison=None, flag=None) -> dict:
-    """One report row; a comparison decides the verdict (its interval off zero and its test at p < 0.05)."""
+    """One report row with its figure; a comparison decides the verdict (see :func:`works.claims.claim`)."""
     figure, caption = _FIGURES[number]
-    if _RICH_ROWS:
-        return claim(number, statement, measured, flag, note, comparison=comparison, figure=figure, caption=caption)
-    if comparison is not None and flag is None:
-        decided = comparison.verdict in (HOLDS, REVERSED)
-        flag = comparison.verdict if not decided or comparison.p_value < 0.05 else UNRESOLVED
-    return claim(number, statement, measured, flag, note)
+    return claim(number, statement, measured, flag, note, comparison=comparison, figure=figure, caption=caption)
 
 
 def _group_row(number, statement, data, first, second, column, expected, note) -> dict:
