@@ -66,8 +66,8 @@ __all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANN
            "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "plan_task7",
            "restricted_configurations", "run_tasks", "select_escapers", "unit_difference", "unit_escape",
            "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_imitation", "unit_neat",
-           "unit_neat_gather", "unit_population", "unit_restricted_gather", "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset",
-           "unit_uci_gather"]
+           "unit_neat_gather", "unit_population", "unit_restricted_gather", "unit_tradeoff_chunk",
+           "unit_tradeoff_gather", "unit_uci_dataset", "unit_uci_gather"]
 
 TASKS = tuple(sorted(MODULES))
 #: Task number -> planner (the ``plan`` of each task module).
