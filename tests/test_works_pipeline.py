@@ -35,7 +35,7 @@ def _digests(raw: Path, prefixes=None) -> dict:
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–5, packs, figures, report)."""
+    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–5 and 7, packs, figures, report)."""
     from works.__main__ import run_pipeline
 
     previous = os.environ.get("MOTIFEFFECT_UCI_DIR")
@@ -44,7 +44,7 @@ def smoke_run(tmp_path_factory):
     if has_uci:
         os.environ["MOTIFEFFECT_UCI_DIR"] = str(shared)
     out = tmp_path_factory.mktemp("smoke")
-    tasks = (1, 2, 3, 4, 5) if has_uci else (1, 2, 3, 5)
+    tasks = (1, 2, 3, 4, 5, 7) if has_uci else (1, 2, 3, 5, 7)
     try:
         with make_executor(workers=1) as executor:
             summary = run_pipeline(out, get_scale("smoke"), tasks, executor, progress=False, log=None)
@@ -57,6 +57,7 @@ def smoke_run(tmp_path_factory):
 
 
 def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
+    from works.show_ext import FIGURES as EXT
     from works.show_main import FIGURES as MAIN
     from works.show_supp import FIGURES as SUPP
 
@@ -98,7 +99,7 @@ def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
     # the UCI files are absent on this machine)
     uci_figures = {name for name, status in summary["packs"].items() if status != "built"}
     assert 4 in tasks or uci_figures <= {"supp26", "supp27", "supp28", "supp29", "supp30"}
-    expected = [name for name in list(MAIN) + list(SUPP) if name not in uci_figures]
+    expected = [name for name in list(MAIN) + list(SUPP) + list(EXT) if name not in uci_figures]
     assert set(expected) >= set(STATIC_FIGURES) and len(expected) >= 31
     for name in expected:
         for suffix in (".pdf", ".png"):
