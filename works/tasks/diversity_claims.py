@@ -41,7 +41,7 @@ def short(label: str, result) -> str:
     --------
     >>> from works.stats import compare_groups
     >>> short("relu", compare_groups([1.0, 2.0, 3.0], [0.0, 1.0, 2.0], expected="greater"))
-    'relu: Δmean = 1 [-0.6667, 2.333], p = 0.28'
+    'relu: Δmean = 1 [-0.3333, 2.333], p = 0.37'
     """
     low, high = result.ci
     return (f"{label}: {result.effect_name} = {result.effect:.4g} [{low:.4g}, {high:.4g}], "
