@@ -71,8 +71,9 @@ def overall(results: dict) -> str:
     return "; ".join(parts)
 
 
-def _mix_rows(out: Path, number: int, statement: str, quantity, expected: str, note: str) -> dict:
-    """One row: the mix against each pure network type on ``quantity(task)`` for every task run."""
+def _mix_rows(out: Path, number: int, statement: str, quantity, expected, note: str) -> dict:
+    """One row: the mix against each pure network type on ``quantity(task)`` for every task run; ``expected``
+    (a direction or a function of the task) is the sign the claim predicts for mix − type."""
     texts, results = [], {}
     for task in DIVERSITY_TASKS:
         data = load_npz(out / layout.RAW / layout.diversity_file(task))
@@ -82,7 +83,7 @@ def _mix_rows(out: Path, number: int, statement: str, quantity, expected: str, n
         if "mix" not in types:
             continue
         name = quantity(task)
-        direction = expected if name != "loss" and name != "forecast_error" else "less"
+        direction = expected(task) if callable(expected) else expected
         values = np.asarray(data[name], float)
         mix = values[types.index("mix")]
         task_results = {}
@@ -98,12 +99,17 @@ def _mix_rows(out: Path, number: int, statement: str, quantity, expected: str, n
     return claim(number, statement, " | ".join(texts), overall(results), note)
 
 
+def _better(task: str) -> str:
+    """Direction of "better" for the task's performance scalar (accuracy up, forecast error down)."""
+    return "greater" if primary(task) == "accuracy" else "less"
+
+
 def diversity_claims(out_dir) -> list:
     """Claims 71-74 (networks) and 75 (loops)."""
     out = Path(out_dir)
     rows = [
         _mix_rows(out, 71, "a hidden layer mixing two learned activation types beats every homogeneous layer "
-                  "(learned diversity)", primary, "greater",
+                  "(learned diversity)", primary, _better,
                   "MNIST-1D: test accuracy (higher is better); van der Pol: Euler forecast error (lower is better)"),
         _mix_rows(out, 72, "the mixed layer has a higher participation ratio of hidden activity",
                   lambda task: "participation_ratio_normalised", "greater",

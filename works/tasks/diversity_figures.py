@@ -34,7 +34,7 @@ def panel_box(ax, pack, letter) -> None:
     types = _types(pack, letter)
     values = need(pack, f"{letter}/values", shape=(len(types), None), kind="f")
     rows = [row[np.isfinite(row)] for row in values]
-    parts = ax.boxplot(rows, widths=0.6, patch_artist=True, showfliers=False)
+    parts = ax.boxplot(rows, widths=0.6, patch_artist=True, showfliers=False, medianprops={"color": "black"})
     for patch, name in zip(parts["boxes"], types):
         patch.set_facecolor(NETWORK_COLOURS.get(name, "#CCCCCC"))
         patch.set_alpha(0.6)
@@ -97,7 +97,8 @@ def panel_loops(ax, pack, letter) -> None:
             boxes.append({"whislo": low, "q1": q1, "med": median, "q3": q3, "whishi": high, "fliers": []})
             positions.append(3 * i + j + 1)
             colours.append(TYPE_COLOURS.get(loop, "#999999"))
-    parts = ax.bxp(boxes, positions=positions, widths=0.8, patch_artist=True, showfliers=False)
+    parts = ax.bxp(boxes, positions=positions, widths=0.8, patch_artist=True, showfliers=False,
+                   medianprops={"color": "black"})
     for patch, colour in zip(parts["boxes"], colours):
         patch.set_facecolor(colour)
         patch.set_alpha(0.6)
