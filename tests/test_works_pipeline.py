@@ -35,7 +35,7 @@ def _digests(raw: Path, prefixes=None) -> dict:
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–6, packs, figures, report)."""
+    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–7, packs, figures, report)."""
     from works.__main__ import run_pipeline
 
     previous = os.environ.get("MOTIFEFFECT_UCI_DIR")
@@ -44,7 +44,7 @@ def smoke_run(tmp_path_factory):
     if has_uci:
         os.environ["MOTIFEFFECT_UCI_DIR"] = str(shared)
     out = tmp_path_factory.mktemp("smoke")
-    tasks = (1, 2, 3, 4, 5, 6) if has_uci else (1, 2, 3, 5, 6)
+    tasks = (1, 2, 3, 4, 5, 6, 7) if has_uci else (1, 2, 3, 5, 6, 7)
     try:
         with make_executor(workers=1) as executor:
             summary = run_pipeline(out, get_scale("smoke"), tasks, executor, progress=False, log=None)

@@ -1,15 +1,16 @@
-"""Step 4b of the pipeline: the extension figures (``OUT/show/ext01`` …, PDF + PNG) of the experiments beyond the paper.
+"""Step 4b of the pipeline: the extension figures (``OUT/show/ext…``, PDF + PNG) of the experiments beyond the paper.
 
-A thin entry point like :mod:`works.show_supp`: every figure whose stem starts with ``ext`` in the ``FIGURES`` of
-the task modules (:mod:`works.tasks`) is drawn by its task module; this module only collects them.
+A thin entry point: every extension figure is drawn by the task module that feeds it (``FIGURES`` entries of
+:mod:`works.tasks` whose stem starts with ``ext``). A missing pack raises ``FileNotFoundError``; a missing or
+malformed entry ``ValueError`` naming the pack and the key.
 
 ``python works/show_ext.py --out DIR [--skip-missing]``
 
 Examples
 --------
 >>> from works.show_ext import FIGURES
->>> FIGURES[:4]
-['ext01', 'ext02', 'ext03', 'ext04']
+>>> FIGURES[:5]
+['ext01', 'ext02', 'ext03', 'ext04', 'ext05']
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DRAWERS = {name: draw for name, draw in all_figures().items() if name.startswith
 FIGURES = list(DRAWERS)
 
 draw_all, main = entry_points(DRAWERS, FIGURES, "extension")
+
 
 if __name__ == "__main__":
     main()
