@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from works.run_1_tasks import _parser, configure, run_tasks
+from works import cli
 
 __all__ = ["guarded", "main", "run_pipeline"]
 
@@ -53,6 +53,7 @@ def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress
     what failed (``"task 4"``, ``"pack supp26"``, ``"figure supp26"``) to a one-line reason.
     """
     from works import report, run_2_packs, show_main, show_supp
+    from works.run_1_tasks import run_tasks
 
     out = Path(out_dir)
     started = time.perf_counter()
@@ -94,6 +95,7 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
     """
     from works.guard import (
         FolderBusy,
+        args_stamp,
         FolderLock,
         FolderMismatch,
         UsageError,
@@ -111,18 +113,22 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
 
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        scale, _ = configure(args, executor=False)
-        stamp = run_stamp(scale)
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {out} is not a directory.")
+        if args.uci_dir and not Path(args.uci_dir).expanduser().is_dir():
+            raise UsageError(f"--uci-dir {args.uci_dir}: no such directory.")
         if not args.fresh:
-            check_stamp(out, stamp)  # before touching anything
+            check_stamp(out, args_stamp(args))  # before importing the pipeline or touching anything
         out = prepare_out(out)
         with FolderLock(out, wait=args.wait):
+            from works.run_1_tasks import configure
+
+            scale, _ = configure(args, executor=False)
+            stamp = run_stamp(scale)
             if args.fresh:
                 wipe(out)
-            check_stamp(out, stamp)  # another run may have written it while we waited
+            check_stamp(out, stamp)  # the preset's seed is known now; another run may have written it
             write_stamp(out, stamp)
             clean_stale(out)
             _, pool = configure(args, executor=executor)
@@ -165,12 +171,11 @@ def main(argv=None) -> dict:
     """CLI entry point; returns the summary (raises ``SystemExit`` with a non-zero status, see above)."""
     import argparse
 
-    parser = _parser()
-    parser.prog = "python -m works"
-    parser.description = ("Run the whole MotifEffect pipeline into OUT: the experiments (raw data), packed figure "
-                          "data, the 36 figures, optionally the videos, and REPORT.md.")
-    parser.epilog = _EPILOG
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="python -m works", epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the whole MotifEffect pipeline into OUT: the experiments (raw data), packed figure data, "
+                    "the 36 figures, optionally the videos, and REPORT.md.")
+    cli.add_arguments(parser)
     parser.add_argument("--videos", action="store_true", help="also make the escape videos into OUT/videos")
     args = parser.parse_args(argv)
 

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from works._io import atomic_write_bytes
 
-__all__ = ["FolderBusy", "FolderLock", "FolderMismatch", "LOCK_NAME", "RESULTS", "STAMP_NAME", "UsageError",
+__all__ = ["args_stamp", "FolderBusy", "FolderLock", "FolderMismatch", "LOCK_NAME", "RESULTS", "STAMP_NAME", "UsageError",
            "check_stamp", "clean_stale", "is_temporary", "prepare_out", "run_stamp", "wipe", "watch_parent",
            "write_stamp"]
 
@@ -79,10 +79,23 @@ def prepare_out(out_dir) -> Path:
 
 
 def run_stamp(scale) -> dict:
-    """The configuration a folder belongs to: ``{"scale", "semantics", "seed", "version"}`` of a :class:`Scale`."""
+    """The configuration a folder belongs to: ``{"scale", "semantics", "seed", "version", "default_seed"}``.
+
+    ``default_seed`` (the preset's seed) lets :func:`check_stamp` judge a run without ``--seed`` before the
+    presets are even imported.
+    """
+    from works import __version__
+    from works.scales import get_scale
+
+    return {"scale": scale.name, "semantics": scale.semantics, "seed": int(scale.seed), "version": __version__,
+            "default_seed": int(get_scale(scale.name).seed)}
+
+
+def args_stamp(args) -> dict:
+    """The part of the stamp known from parsed arguments alone (``seed`` None when ``--seed`` is not given)."""
     from works import __version__
 
-    return {"scale": scale.name, "semantics": scale.semantics, "seed": int(scale.seed), "version": __version__}
+    return {"scale": args.scale, "semantics": args.semantics, "seed": args.seed, "version": __version__}
 
 
 def _recorded(out: Path) -> dict | None:
@@ -93,7 +106,7 @@ def _recorded(out: Path) -> dict | None:
         except (OSError, ValueError):
             document = None
         if isinstance(document, dict) and all(key in document for key in _STAMP_KEYS):
-            return {key: document[key] for key in _STAMP_KEYS}
+            return document
     legacy = out / "raw" / "config.json"  # folders written before run.json existed
     if legacy.is_file():
         try:
@@ -107,14 +120,21 @@ def _recorded(out: Path) -> dict | None:
 def check_stamp(out_dir, stamp: dict) -> None:
     """Refuse (:class:`FolderMismatch`) when ``OUT`` holds results of another run configuration.
 
-    Reads only; a folder without a recorded configuration accepts any.
+    Reads only; a folder without a recorded configuration accepts any. ``stamp["seed"]`` None (no ``--seed``)
+    stands for the preset's seed.
     """
     out = Path(out_dir)
     recorded = _recorded(out)
     if recorded is None:
         return None
+    stamp = dict(stamp)
+    if stamp.get("seed") is None:  # no --seed: the preset's, as recorded for this scale
+        if "default_seed" not in recorded:
+            stamp.pop("seed", None)
+        else:
+            stamp["seed"] = recorded["default_seed"]
     for key in _STAMP_KEYS:
-        if key in recorded and recorded[key] != stamp[key]:
+        if key in recorded and key in stamp and recorded[key] != stamp[key]:
             raise FolderMismatch(
                 f"output folder {out} holds a run with {key}={recorded[key]!r}, not {stamp[key]!r}; "
                 f"rerun with --fresh to delete its results ({', '.join(RESULTS)}) and start again, "
@@ -124,7 +144,7 @@ def check_stamp(out_dir, stamp: dict) -> None:
 
 def write_stamp(out_dir, stamp: dict) -> Path:
     """Record ``stamp`` in ``OUT/run.json`` (atomically)."""
-    text = json.dumps({key: stamp[key] for key in _STAMP_KEYS}, indent=1, sort_keys=True)
+    text = json.dumps(stamp, indent=1, sort_keys=True)
     return atomic_write_bytes(Path(out_dir) / STAMP_NAME, text.encode("utf-8"))
 
 

@@ -31,7 +31,7 @@ import os
 import time
 from pathlib import Path
 
-from works import layout
+from works import cli, layout
 from works._io import save_json
 from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE, SCALES, SEMANTICS
 from works.scales import Scale, get_scale, scale_to_dict
@@ -61,12 +61,12 @@ from works.tasks.networks import plan as plan_task5
 from works.tasks.uci import plan as plan_task4
 from works.tasks.uci import unit_uci_dataset, unit_uci_gather
 
-__all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "add_arguments", "check_uci_dir", "configure", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "main", "plan",
-           "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "restricted_configurations",
-           "run_tasks", "select_escapers", "unit_difference", "unit_escape", "unit_fit_gather", "unit_fit_restricted",
-           "unit_fit_unrestricted", "unit_imitation", "unit_neat", "unit_neat_gather", "unit_population",
-           "unit_restricted_gather", "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset",
-           "unit_uci_gather"]
+__all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "add_arguments",
+           "check_uci_dir", "configure", "main", "plan", "plan_task1", "plan_task2", "plan_task3", "plan_task4",
+           "plan_task5", "restricted_configurations", "run_tasks", "select_escapers", "unit_difference",
+           "unit_escape", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_imitation",
+           "unit_neat", "unit_neat_gather", "unit_population", "unit_restricted_gather", "unit_tradeoff_chunk",
+           "unit_tradeoff_gather", "unit_uci_dataset", "unit_uci_gather"]
 
 TASKS = tuple(sorted(MODULES))
 #: Task number -> planner (the ``plan`` of each task module).
@@ -152,25 +152,7 @@ def _parser():
     return parser
 
 
-def add_arguments(parser) -> None:
-    """The options shared by ``run_1_tasks`` and ``python -m works``."""
-    parser.add_argument("--out", required=True, help="output directory OUT (writes OUT/raw)")
-    parser.add_argument("--scale", default="quick", choices=SCALES)
-    parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)
-    parser.add_argument("--workers", type=int, default=None, help="processes (default all cores; 1 = in-process)")
-    parser.add_argument("--dask", default=None, help="'local' (LocalCluster) or a scheduler address tcp://host:port")
-    parser.add_argument("--semantics", default="reference", choices=SEMANTICS)
-    parser.add_argument("--seed", type=int, default=None, help="base seed (default: the preset's)")
-    parser.add_argument("--uci-dir", default=None,
-                        help="folder with other copies of the UCI files of task 4 (default: $MOTIFEFFECT_UCI_DIR "
-                             "if set, else the copies shipped in practice/data/uci; nothing is downloaded)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--fresh", action="store_true",
-                        help="delete the results already in OUT (raw, data, show, videos, REPORT.md) first; needed "
-                             "to reuse a folder of another scale, semantics, seed or package version")
-    parser.add_argument("--wait", action="store_true", help="wait for another run using OUT to finish instead of "
-                                                            "stopping")
-    parser.add_argument("--debug", action="store_true", help="full tracebacks instead of one-line errors")
+add_arguments = cli.add_arguments
 
 
 def check_uci_dir(folder, argument: str = "--uci-dir") -> Path:
