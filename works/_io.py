@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "current_umask", "flatten", "json_default", "load_json", "load_pack", "save_json", "save_npy",
-           "save_npz", "save_pack", "sha256_file", "temporary_name", "unflatten"]
+__all__ = ["atomic_write_bytes", "current_umask", "flatten", "json_default", "load_json", "load_pack", "save_json",
+           "save_npy", "save_npz", "save_pack", "sha256_file", "temporary_name", "unflatten"]
 
 SEPARATOR = "/"
 

@@ -41,9 +41,9 @@ from pathlib import Path
 
 from works._io import atomic_write_bytes
 
-__all__ = ["args_stamp", "FolderBusy", "FolderLock", "FolderMismatch", "LOCK_NAME", "RESULTS", "STAMP_NAME", "UsageError",
-           "check_stamp", "clean_stale", "is_temporary", "prepare_out", "run_stamp", "wipe", "watch_parent",
-           "write_stamp"]
+__all__ = ["FolderBusy", "FolderLock", "FolderMismatch", "LOCK_NAME", "RESULTS", "STAMP_NAME", "UsageError",
+           "args_stamp", "check_stamp", "clean_stale", "is_temporary", "prepare_out", "run_stamp", "wipe",
+           "watch_parent", "write_stamp"]
 
 LOCK_NAME = ".lock"
 STAMP_NAME = "run.json"

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from works import cli, layout
 from works._io import save_json
-from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE, SCALES, SEMANTICS
+from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE
 from works.scales import Scale, get_scale, scale_to_dict
 from works.storage import Manifest
 from works.tasks import MODULES, task_module

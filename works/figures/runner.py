@@ -14,6 +14,7 @@ from works.figures import panels, style
 from works.figures.packs import open_pack
 from works.figures.style import new_figure, panel_label, save_figure
 from works.layout import LETTERS
+from works.units import Unit
 
 __all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "figure_unit", "label_panels", "letter_grid"]
 
@@ -71,8 +72,6 @@ def label_panels(axes, letters, only_drawn: bool = False) -> None:
 
 def figure_unit(out_dir, name: str, drawer) -> Unit:
     """The manifest identity of one figure: its files, the pack it reads (if any) and its drawing code."""
-    from works.units import Unit
-
     code = hashlib.sha256()
     module = sys.modules.get(getattr(drawer, "__module__", ""), None)
     sources = [getattr(module, "__file__", None), __file__, style.__file__, panels.__file__]

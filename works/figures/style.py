@@ -28,8 +28,9 @@ from works._io import temporary_name
 from works.layout import AGENT_ORDER as AGENTS
 from works.layout import LOOP_TYPES
 
-__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "FIGURE_METADATA", "LOOP_TYPES", "PNG_DPI", "TYPE_COLOURS",
-           "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis", "save_figure"]
+__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "FIGURE_METADATA", "LOOP_TYPES", "PNG_DPI",
+           "TYPE_COLOURS", "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis",
+           "save_figure"]
 
 #: Drawing colours of the reference (``works/__init__.py`` ``draw_info``).
 COLOURS = {"incoherent-loop": "#FCB1AB", "coherent-loop": "#FCE0AB", "collider": "#88CCF8"}
