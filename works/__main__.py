@@ -181,6 +181,10 @@ def main(argv=None) -> dict:
 
     def step(scale, executor):
         summary = run_pipeline(args.out, scale, tuple(args.tasks), executor, args.videos, not args.quiet)
+        if args.debug:  # the full tracebacks of failed units
+            for state in summary["tasks"].values():
+                for text in state.get("tracebacks", []):
+                    print(text, file=sys.stderr)
         _print_summary(Path(args.out), summary)
         return summary
 
