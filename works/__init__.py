@@ -11,5 +11,8 @@ idempotent work units with a manifest (in process, a process pool or Dask); :mod
 ``docs/raw-data.md``.
 """
 
+#: Version of the package (``setup.py``); recorded in ``OUT/run.json`` with the run configuration.
+__version__ = "0.1.0"
+
 __all__ = ["claims", "executors", "layout", "packing", "report", "run_1_tasks", "run_2_packs", "scales", "show_main",
            "show_supp", "show_video", "storage", "summaries", "tasks", "units"]

@@ -27,28 +27,62 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "flatten", "json_default", "load_json", "load_pack", "save_json", "save_npy",
-           "save_npz", "save_pack", "sha256_file", "unflatten"]
+__all__ = ["atomic_write_bytes", "current_umask", "flatten", "json_default", "load_json", "load_pack", "save_json",
+           "save_npy", "save_npz", "save_pack", "sha256_file", "temporary_name", "unflatten"]
 
 SEPARATOR = "/"
 
 
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def current_umask() -> int:
+    """The process umask (read without changing it where ``/proc`` allows)."""
     try:
+        with open("/proc/self/status", encoding="ascii") as stream:
+            for line in stream:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # pragma: no cover - no /proc
+    os.umask(mask)
+    return mask
+
+
+def temporary_name(path) -> Path:
+    """A temporary name next to ``path``, unique per process and call: ``.<name>.<pid>.<token>.tmp<suffix>``."""
+    path = Path(path)
+    return path.with_name(f".{path.stem}.{os.getpid()}.{os.urandom(4).hex()}.tmp{path.suffix}")
+
+
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    The file gets the permissions of a normally created file (``0o666`` less the umask). An ``OSError``
+    (disk full, read-only folder, ...) is re-raised with the same ``errno`` and a message naming ``path``;
+    the temporary file is removed.
+    """
+    path = Path(path)
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            os.fchmod(stream.fileno(), 0o666 & ~current_umask())
+            _write(stream, data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
+    except BaseException as error:
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError) and str(path) not in str(error):
+            raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from error
         raise
     return path
+
+
+def _write(stream, data: bytes) -> None:
+    """``stream.write(data)`` (a seam for tests that simulate a full disk)."""
+    stream.write(data)
 
 
 def save_npy(path, array) -> Path:

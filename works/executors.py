@@ -1,7 +1,13 @@
 """Executors for work units: in-process, a local process pool, or Dask distributed.
 
 All executors run :func:`works.units.run_unit` on each unit and yield the manifest records as units finish;
-results do not depend on the executor (seeds come from unit keys, torch runs single-threaded per unit).
+results do not depend on the executor (seeds come from unit keys, torch runs single-threaded per unit). A unit
+that raises yields ``{"key", "error", "traceback"}`` instead of a record (:func:`run_isolated`), so the other
+units in flight still finish and are recorded.
+
+Pool workers ignore Ctrl-C (the main process stops them: leaving the ``with`` block on an exception terminates
+the pool) and exit by themselves about a second after the main process dies, even by SIGKILL
+(:func:`works.guard.watch_parent`).
 
 * ``workers=1`` — in this process, in order (easy debugging).
 * ``workers=N`` — a ``concurrent.futures.ProcessPoolExecutor`` with the ``forkserver`` start method.
@@ -24,11 +30,26 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from works.units import run_unit
 
-__all__ = ["DaskExecutor", "InProcessExecutor", "PoolExecutor", "default_workers", "make_executor"]
+__all__ = ["DaskExecutor", "InProcessExecutor", "PoolExecutor", "default_workers", "make_executor", "run_isolated"]
+
+
+def run_isolated(unit, raw_dir) -> dict:
+    """:func:`works.units.run_unit`, but an exception becomes ``{"key", "error", "traceback"}``.
+
+    ``error`` is one line (``"Type: message"``); ``traceback`` the full text (shown with ``--debug``).
+    """
+    from works.packing import one_line
+
+    try:
+        return run_unit(unit, raw_dir)
+    except Exception as error:
+        return {"key": unit.key, "error": one_line(error), "traceback": traceback.format_exc()}
 
 
 def default_workers() -> int:
@@ -47,21 +68,32 @@ class InProcessExecutor:
     def run(self, units, raw_dir):
         """Yield the record of every unit, in order."""
         for unit in units:
-            yield run_unit(unit, raw_dir)
+            yield run_isolated(unit, raw_dir)
 
     def close(self):
         pass
 
+    def terminate(self):
+        """Stop at once (units in flight are lost; their files are never half-written)."""
+        self.close()
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, kind, value, trace):
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()
 
 
-def _initialise_worker():
+def _initialise_worker(parent: int):
     import torch
 
+    from works.guard import watch_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    watch_parent(parent)
     torch.set_num_threads(1)
 
 
@@ -72,12 +104,12 @@ class PoolExecutor(InProcessExecutor):
         self.workers = int(workers)
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                         initializer=_initialise_worker)
+                                         initializer=_initialise_worker, initargs=(os.getpid(),))
 
     def run(self, units, raw_dir):
         """Yield records as units complete (completion order)."""
         raw_dir = str(raw_dir)
-        pending = {self._pool.submit(run_unit, unit, raw_dir) for unit in units}
+        pending = {self._pool.submit(run_isolated, unit, raw_dir) for unit in units}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -89,6 +121,19 @@ class PoolExecutor(InProcessExecutor):
 
     def close(self):
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self):
+        """Cancel queued units and kill the workers (Ctrl-C, SIGTERM, an error in the main process)."""
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=3)
+            if process.is_alive():  # pragma: no cover - a worker ignoring SIGTERM
+                process.kill()
+                process.join(timeout=3)
 
 
 class DaskExecutor(InProcessExecutor):
@@ -112,7 +157,7 @@ class DaskExecutor(InProcessExecutor):
         """Yield records as units complete."""
         from dask.distributed import as_completed
 
-        futures = [self._client.submit(run_unit, unit, str(raw_dir), key=f"unit-{unit.key}-{id(unit)}",
+        futures = [self._client.submit(run_isolated, unit, str(raw_dir), key=f"unit-{unit.key}-{id(unit)}",
                                        pure=False) for unit in units]
         for future in as_completed(futures):
             yield future.result()

@@ -32,7 +32,7 @@ from works.layout import SCALES
 from works.storage import Manifest
 from works.units import Unit, config_hash, file_record
 
-__all__ = ["MissingRaw", "Raw", "pack_all", "pack_one", "pack_unit", "require"]
+__all__ = ["MissingRaw", "Raw", "one_line", "pack_all", "pack_one", "pack_unit", "require"]
 
 
 class MissingRaw(Exception):
@@ -119,7 +119,9 @@ def pack_all(out_dir, scale: str, packs: dict, names=None, force: bool = False) 
     ``OUT/data/manifest.json`` (a :class:`works.storage.Manifest` whose inputs are in ``OUT/raw``) records
     each pack with the checksums of the raw files it read. A pack is rebuilt when it is missing or damaged,
     when ``force`` is set, when the scale changed, or when any of those raw files changed. Status is
-    ``"built"``, ``"current"`` or ``"skipped: <reason>"``.
+    ``"built"``, ``"current"``, ``"skipped: <reason>"`` (raw inputs missing) or ``"failed: <reason>"`` (the
+    packer raised; the other packs are still built). Each built pack is recorded at once, so an interruption
+    loses no finished pack.
     """
     out_dir = Path(out_dir)
     raw_dir, data_dir = out_dir / layout.RAW, out_dir / layout.DATA
@@ -129,20 +131,34 @@ def pack_all(out_dir, scale: str, packs: dict, names=None, force: bool = False) 
     for name in names or packs:
         _check(scale, name, packs, "names")
         record = manifest.units.get(name)
-        if not force and record and manifest.is_done(pack_unit(name, scale, record.get("inputs", {}))):
+        recorded_inputs = record.get("inputs") if record else None
+        if not isinstance(recorded_inputs, dict):
+            recorded_inputs = {}
+        if not force and record and manifest.is_done(pack_unit(name, scale, recorded_inputs)):
             status[name] = "current"
             continue
         try:
             tree, inputs = pack_one(out_dir, name, scale, packs)
         except MissingRaw as reason:
             status[name] = f"skipped: {reason}"
-            manifest.forget(name, save=False)
+            manifest.forget(name)
+            continue
+        except Exception as error:  # a packer failing on damaged or unexpected raw data: the others still run
+            status[name] = f"failed: {one_line(error)}"
+            manifest.forget(name)
             continue
         path = save_pack(data_dir / layout.pack_file(name), tree)
         unit = pack_unit(name, scale, inputs)
         manifest.record({"key": name, "config_hash": config_hash(unit, raw_dir), "task": "packs",
                          "files": {layout.pack_file(name): file_record(path)}, "inputs": inputs,
-                         "scale": scale}, save=False)
+                         "scale": scale})
         status[name] = "built"
     manifest.save()
     return status
+
+
+def one_line(error: BaseException) -> str:
+    """``"Type: message"`` of an exception on one line (at most 300 characters)."""
+    text = " ".join(str(error).split()) or "(no message)"
+    text = f"{type(error).__name__}: {text}"
+    return text if len(text) <= 300 else text[:297] + "..."

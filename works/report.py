@@ -25,6 +25,7 @@ from pathlib import Path
 from works import layout
 from works._io import atomic_write_bytes
 from works.claims import DESCRIPTIVE, claim, stat_cells
+from works.packing import one_line
 from works.tasks import all_claims, motifs
 
 __all__ = ["grid_statistics", "main", "measure_claims", "write_report"]
@@ -35,18 +36,32 @@ def _scale_claim(out: Path):
     manifest = out / layout.RAW / layout.MANIFEST_FILE
     if not manifest.is_file():
         return claim(13, "91.4 GiB raw data; several months on one laptop CPU", "—", None)
-    units = json.loads(manifest.read_text()).get("units", {})
-    size = sum(f["size"] for u in units.values() for f in u.get("files", {}).values())
+    from works.storage import Manifest
+
+    units = Manifest(out / layout.RAW).units  # tolerant of a damaged manifest
+    size = sum(f.get("size", 0) for u in units.values() for f in u["files"].values() if isinstance(f, dict))
     seconds = sum(u.get("seconds", 0.0) for u in units.values())
     return claim(13, "91.4 GiB raw data; several months on one laptop CPU",
                  f"{size / 2**20:.1f} MiB raw data (landscapes recomputed, not stored); {seconds / 60:.1f} "
                  f"CPU-minutes of work units", DESCRIPTIVE, "not a direction; reported for scale")
 
 
-def measure_claims(out_dir) -> list:
-    """All claims as dicts (:func:`works.claims.claim`), sorted by claim number."""
+def measure_claims(out_dir, errors: dict | None = None) -> list:
+    """All claims as dicts (:func:`works.claims.claim`), sorted by claim number.
+
+    A claim function that raises (damaged raw data) is left out; with ``errors`` given, its one-line reason is
+    stored there under ``"claims <module>.<function>"`` instead of raising.
+    """
     out = Path(out_dir)
-    claims = [row for function in all_claims() for row in function(out)] + [_scale_claim(out)]
+    claims = []
+    for function in all_claims():
+        try:
+            claims += list(function(out))
+        except Exception as error:
+            if errors is None:
+                raise
+            errors[f"claims {function.__module__}.{function.__name__}"] = one_line(error)
+    claims.append(_scale_claim(out))
     return sorted(claims, key=lambda row: row["claim"])
 
 
@@ -88,18 +103,36 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def write_report(out_dir, title: str | None = None) -> Path:
-    """Write ``OUT/REPORT.md`` and return its path."""
+def write_report(out_dir, title: str | None = None, missing: dict | None = None) -> Path:
+    """Write ``OUT/REPORT.md`` and return its path.
+
+    ``missing`` maps what this run could not produce (``"task 4"``, ``"pack supp26"``, ``"figure supp26"``)
+    to the one-line reason; the report lists them in a section "Missing from this run".
+    """
     out = Path(out_dir)
     config_path = out / layout.RAW / layout.CONFIG_FILE
-    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    try:
+        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    except ValueError:
+        config = {}
+    config = config if isinstance(config, dict) else {}
     lines = [f"# {title or 'MotifEffect reproduction report'}", ""]
     lines.append(f"Scale: **{config.get('name', 'unknown')}**, semantics: **{config.get('semantics', 'unknown')}**, "
                  f"base seed {config.get('seed', '—')}. Numbers are measured from `raw/` of this run.")
+    missing = dict(missing or {})
+    rows = measure_claims(out, missing)
+    try:
+        grid = motifs.grid_statistics(out)
+    except Exception as error:
+        grid, missing["grid statistics"] = {}, one_line(error)
+    if missing:
+        lines += ["", "## Missing from this run", "",
+                  "The rest of the report covers what exists; claims that need the missing data say \"not run\".", "",
+                  "| what | why |", "| --- | --- |"]
+        lines += [f"| {_cell(what)} | {_cell(why)} |" for what, why in missing.items()]
     lines += ["", "## Headline claims", "", _HOW_TO_READ, "",
               "| # | paper | measured here | n | effect [95% CI] | size | test | verdict | note |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    rows = measure_claims(out)
     for row in rows:
         cells = stat_cells(row)
         lines.append(f"| {row['claim']} | {_cell(row['paper'])} | {_cell(row['measured'])} | {cells['n']} | "
@@ -108,7 +141,7 @@ def write_report(out_dir, title: str | None = None) -> Path:
     lines += ["", "## Figures", ""] + _figure_lines(out, rows)
     lines += ["", "## Grid statistics", "",
               "| loop type | quantity | n | mean | median |", "| --- | --- | --- | --- | --- |"]
-    for motif_type, row in motifs.grid_statistics(out).items():
+    for motif_type, row in grid.items():
         for name, value in row.items():
             if value is None:
                 lines.append(f"| {motif_type} | {name} | — | — | not run |")

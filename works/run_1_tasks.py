@@ -31,9 +31,9 @@ import os
 import time
 from pathlib import Path
 
-from works import layout
+from works import cli, layout
 from works._io import save_json
-from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE, SCALES, SEMANTICS
+from works.layout import COLLIDERS, CONFIG_NAMES, PASS_SCORE
 from works.scales import Scale, get_scale, scale_to_dict
 from works.storage import Manifest
 from works.tasks import MODULES, task_module
@@ -63,13 +63,12 @@ from works.tasks.networks import plan as plan_task5
 from works.tasks.uci import plan as plan_task4
 from works.tasks.uci import unit_uci_dataset, unit_uci_gather
 
-__all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "main", "plan",
-           "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "plan_task6", "plan_task7",
-           "restricted_configurations",
-           "run_tasks", "select_escapers", "unit_difference", "unit_escape", "unit_fit_gather", "unit_fit_restricted",
-           "unit_fit_unrestricted", "unit_imitation", "unit_neat", "unit_neat_gather", "unit_population",
-           "unit_restricted_gather", "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset",
-           "unit_uci_gather"]
+__all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "add_arguments",
+           "check_uci_dir", "configure", "main", "plan", "plan_task1", "plan_task2", "plan_task3", "plan_task4",
+           "plan_task5", "plan_task6", "plan_task7", "restricted_configurations", "run_tasks", "select_escapers",
+           "unit_difference", "unit_escape", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "unit_imitation", "unit_neat", "unit_neat_gather", "unit_population", "unit_restricted_gather",
+           "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset", "unit_uci_gather"]
 
 TASKS = tuple(sorted(MODULES))
 #: Task number -> planner (the ``plan`` of each task module).
@@ -85,14 +84,18 @@ def plan(scale: Scale, tasks=TASKS) -> dict:
 
 
 def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool = True, log=print) -> dict:
-    """Run the requested tasks; returns ``{task: {"computed": n, "skipped": n, "seconds": s}}``.
+    """Run the requested tasks; returns ``{task: {"computed", "skipped", "failed", "error", "seconds"}}``.
 
     Units already recorded in ``OUT/raw/manifest.json`` with intact files are skipped; each finished unit is
-    recorded immediately (an interruption loses at most the units in flight).
+    recorded immediately (an interruption loses at most the units in flight). A task whose unit raises is
+    stopped after the units of that stage that can still finish (they are recorded), and reported with
+    ``error`` (one line, the first failing unit); the other tasks still run. ``error`` is None for a task
+    that finished. OS errors of the main process (the manifest cannot be written) stop the run.
     """
     from tqdm import tqdm
 
     from works.executors import make_executor
+    from works.packing import one_line
 
     raw_dir = Path(out_dir) / layout.RAW
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -102,24 +105,43 @@ def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool 
     executor = make_executor() if own else executor
     summary = {}
     try:
-        for task, stages in plan(scale, tasks).items():
-            start, computed, skipped = time.perf_counter(), 0, 0
-            total = sum(len(stage) for stage in stages)
-            bar = tqdm(total=total, desc=f"task {task}", disable=not progress, leave=True)
-            for stage in stages:
-                todo = [unit for unit in stage if not manifest.is_done(unit)]
-                skipped += len(stage) - len(todo)
-                bar.update(len(stage) - len(todo))
-                for record in executor.run(todo, raw_dir):
-                    manifest.record(record)
-                    computed += 1
-                    bar.update(1)
-            bar.close()
-            summary[task] = {"computed": computed, "skipped": skipped,
+        for task in tasks:
+            start, computed, skipped, failures, error = time.perf_counter(), 0, 0, [], None
+            try:
+                stages = plan(scale, (task,))[task]
+                total = sum(len(stage) for stage in stages)
+                bar = tqdm(total=total, desc=f"task {task}", disable=not progress, leave=True)
+                for stage in stages:
+                    todo = [unit for unit in stage if not manifest.is_done(unit)]
+                    skipped += len(stage) - len(todo)
+                    bar.update(len(stage) - len(todo))
+                    for record in executor.run(todo, raw_dir):
+                        if "error" in record:
+                            failures.append(record)
+                        else:
+                            manifest.record(record)
+                            computed += 1
+                        bar.update(1)
+                    if failures:  # later stages read this stage's files
+                        first = failures[0]
+                        error = f"unit {first['key']} failed: {first['error']}"
+                        break
+                bar.close()
+            except OSError:
+                raise
+            except Exception as problem:  # the planner or the executor itself
+                error = one_line(problem)
+            summary[task] = {"computed": computed, "skipped": skipped, "failed": len(failures), "error": error,
                              "seconds": round(time.perf_counter() - start, 2)}
+            if failures:
+                summary[task]["tracebacks"] = [record.get("traceback", "") for record in failures]
             if log:
-                log(f"task {task}: {computed} units computed, {skipped} already done "
-                    f"({summary[task]['seconds']} s)")
+                if error:
+                    log(f"task {task}: FAILED: {error} ({computed} units computed, {skipped} already done, "
+                        f"{len(failures)} failed)")
+                else:
+                    log(f"task {task}: {computed} units computed, {skipped} already done "
+                        f"({summary[task]['seconds']} s)")
     finally:
         if own:
             executor.close()
@@ -128,34 +150,67 @@ def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool 
 
 def _parser():
     parser = argparse.ArgumentParser(description="Run the raw-data tasks of the MotifEffect pipeline.")
-    parser.add_argument("--out", required=True, help="output directory OUT (writes OUT/raw)")
-    parser.add_argument("--scale", default="quick", choices=SCALES)
-    parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)
-    parser.add_argument("--workers", type=int, default=None, help="processes (default all cores; 1 = in-process)")
-    parser.add_argument("--dask", default=None, help="'local' (LocalCluster) or a scheduler address tcp://host:port")
-    parser.add_argument("--semantics", default="reference", choices=SEMANTICS)
-    parser.add_argument("--seed", type=int, default=None, help="base seed (default: the preset's)")
-    parser.add_argument("--uci-dir", default=None, help="folder with the vendored UCI files (task 4)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_arguments(parser)
     return parser
 
 
-def configure(args):
-    """Scale and executor from parsed CLI arguments (also sets the UCI folder for task 4)."""
+add_arguments = cli.add_arguments
+
+
+def check_uci_dir(folder, argument: str = "--uci-dir") -> Path:
+    """``folder`` resolved, after checking it holds every UCI file of task 4.
+
+    Raises
+    ------
+    UsageError
+        Naming ``argument`` and the missing folder or file.
+    """
+    from practice.datasets import UCI_DATASETS
+
+    from works.guard import UsageError
+
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise UsageError(f"{argument} {folder}: no such directory.")
+    for spec in UCI_DATASETS.values():
+        if not (path / spec.file).is_file():
+            raise UsageError(f"{argument} {folder}: file {spec.file} ({spec.name}) not found there.")
+    return path.resolve()
+
+
+def configure(args, executor: bool = True):
+    """Scale and executor from parsed CLI arguments (also sets and checks the UCI folder for task 4).
+
+    Raises :class:`works.guard.UsageError` for a ``--uci-dir`` (or ``$MOTIFEFFECT_UCI_DIR``) that does not
+    hold the UCI files, and ``ValueError`` naming ``--workers`` / ``--dask`` / ``--seed`` otherwise.
+    """
+    from practice.datasets import ENV_VARIABLE
+
     from works.executors import make_executor
+    from works.guard import UsageError
 
     if args.uci_dir:
-        os.environ["MOTIFEFFECT_UCI_DIR"] = str(Path(args.uci_dir).resolve())
+        os.environ[ENV_VARIABLE] = str(check_uci_dir(args.uci_dir))
+    elif os.environ.get(ENV_VARIABLE) and 4 in args.tasks:
+        check_uci_dir(os.environ[ENV_VARIABLE], f"${ENV_VARIABLE}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}.")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}.")
     scale = get_scale(args.scale, args.semantics, args.seed)
-    return scale, make_executor(args.workers, args.dask)
+    return scale, (make_executor(args.workers, args.dask) if executor else None)
 
 
 def main(argv=None) -> dict:
-    """CLI entry point; returns the run summary."""
+    """CLI entry point; returns the run summary (see :func:`works.__main__.main` for the guards)."""
+    from works.__main__ import guarded
+
     args = _parser().parse_args(argv)
-    scale, executor = configure(args)
-    with executor:
+
+    def step(scale, executor):
         return run_tasks(args.out, scale, tuple(args.tasks), executor, progress=not args.quiet)
+
+    return guarded(args, step, failed=lambda summary: [t for t, s in summary.items() if s.get("error")])
 
 
 if __name__ == "__main__":

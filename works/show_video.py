@@ -35,6 +35,7 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
 from effect.structures import LOOP_STRUCTURES, parse_structure
 from works import layout
+from works._io import temporary_name
 from works.figures.diagrams import draw_motif
 from works.figures.style import COLOURS
 from works.summaries import landscapes
@@ -166,12 +167,15 @@ def make_video(out_dir, structure: str, scale: str = "quick", fmt: str = "auto")
         raise ValueError("fmt='mp4' needs ffmpeg on the PATH; use fmt='gif'.")
     target = Path(out_dir) / layout.VIDEOS / layout.video_file(structure, "mp4" if use_mp4 else "gif")
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.stem}.tmp{target.suffix}")
+    temporary = temporary_name(target)  # unique per process: two writers never share a temporary
     fps = VIDEO_SCALES[scale].fps
     writer = FFMpegWriter(fps=fps) if use_mp4 else PillowWriter(fps=fps)
-    animation.save(temporary, writer=writer)
-    plt.close(fig)
-    temporary.replace(target)
+    try:
+        animation.save(temporary, writer=writer)
+        temporary.replace(target)
+    finally:
+        plt.close(fig)
+        temporary.unlink(missing_ok=True)
     return target
 
 

@@ -59,7 +59,9 @@ class Manifest:
             except ValueError:  # a corrupt manifest: start afresh, every unit is re-verified/recomputed
                 document = {}
             if isinstance(document, dict) and document.get("version") == MANIFEST_VERSION:
-                self.units = dict(document.get("units", {}))
+                units = document.get("units")
+                if isinstance(units, dict):  # keep only well-formed records; the rest are recomputed
+                    self.units = {key: record for key, record in units.items() if _well_formed(record)}
 
     def is_done(self, unit: Unit) -> bool:
         """True when ``unit`` is recorded with the current config hash and every file matches its checksum."""
@@ -70,6 +72,8 @@ class Manifest:
         if set(files) != set(unit.outputs):
             return False
         for relative, expected in files.items():
+            if not isinstance(expected, dict):
+                return False
             path = self.raw_dir / relative
             if not path.is_file() or path.stat().st_size != expected.get("size"):
                 return False
@@ -96,3 +100,8 @@ class Manifest:
 
     def __len__(self) -> int:
         return len(self.units)
+
+
+def _well_formed(record) -> bool:
+    return (isinstance(record, dict) and isinstance(record.get("config_hash"), str)
+            and isinstance(record.get("files"), dict))

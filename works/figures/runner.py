@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import sys
+from pathlib import Path
 
 import numpy as np
 
+from works import layout
+from works.figures import panels, style
 from works.figures.packs import open_pack
 from works.figures.style import new_figure, panel_label, save_figure
 from works.layout import LETTERS
+from works.units import Unit
 
-__all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "label_panels", "letter_grid"]
+__all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "figure_unit", "label_panels", "letter_grid"]
 
 
 def compose(out_dir, stem: str, layout, rows: int = 1, cols: int = 1, height: float | None = None,
@@ -64,22 +70,66 @@ def label_panels(axes, letters, only_drawn: bool = False) -> None:
             panel_label(ax, letter)
 
 
+def figure_unit(out_dir, name: str, drawer) -> Unit:
+    """The manifest identity of one figure: its files, the pack it reads (if any) and its drawing code."""
+    code = hashlib.sha256()
+    module = sys.modules.get(getattr(drawer, "__module__", ""), None)
+    sources = [getattr(module, "__file__", None), __file__, style.__file__, panels.__file__]
+    for source in sources:
+        if source and Path(source).is_file():
+            code.update(Path(source).read_bytes())
+    pack = layout.pack_file(name)
+    depends = (pack,) if (Path(out_dir) / layout.DATA / pack).is_file() else ()
+    outputs = (layout.figure_file(name, ".pdf"), layout.figure_file(name, ".png"))
+    return Unit(name, f"figure:{name}", {"code": code.hexdigest()}, outputs, depends)
+
+
 def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool = False) -> dict:
     """Draw ``names`` (default all ``figures``) with ``drawers[name](out_dir)``.
 
-    Returns ``{stem: [pdf, png] or 'skipped: reason'}``; with ``skip_missing`` a figure whose pack does not exist
-    is skipped instead of raising.
+    Figures are verified and repaired like raw units: ``OUT/show/manifest.json`` records each drawn figure
+    with the checksums of its PDF and PNG, of the pack it read and of its drawing code; a figure whose files
+    are intact and whose pack and code did not change is not drawn again, a missing, truncated or corrupt
+    one is redrawn (to the same bytes).
+
+    Returns ``{stem: [pdf, png] or 'skipped: reason' or 'failed: reason'}``; with ``skip_missing`` a figure
+    whose pack does not exist is skipped instead of raising, and a figure whose drawing raises is reported
+    as failed while the others are still drawn.
     """
+    from works.packing import one_line
+    from works.storage import Manifest
+    from works.units import config_hash, file_record
+
+    out = Path(out_dir)
+    show = out / layout.SHOW
+    manifest = Manifest(show, inputs_dir=out / layout.DATA)
     result = {}
     for name in names or figures:
         if name not in drawers:
             raise ValueError(f"names must be in {list(figures)}, got {name!r}.")
+        unit = figure_unit(out, name, drawers[name])
+        if manifest.is_done(unit):
+            result[name] = [show / relative for relative in unit.outputs]
+            continue
         try:
-            result[name] = drawers[name](out_dir)
+            paths = drawers[name](out_dir)
         except FileNotFoundError as error:
             if not skip_missing:
                 raise
             result[name] = f"skipped: {error}"
+            manifest.forget(name, save=show.is_dir())
+            continue
+        except OSError:
+            raise
+        except Exception as error:
+            if not skip_missing:
+                raise
+            result[name] = f"failed: {one_line(error)}"
+            manifest.forget(name, save=show.is_dir())
+            continue
+        manifest.record({"key": name, "config_hash": config_hash(unit, out / layout.DATA), "task": "figures",
+                         "files": {relative: file_record(show / relative) for relative in unit.outputs}})
+        result[name] = paths
     return result
 
 
@@ -92,8 +142,10 @@ def entry_points(drawers: dict, figures, what: str):
         return figure_cli(draw_all, f"Draw the {what} figures from OUT/data into OUT/show.", argv)
 
     draw_all.__doc__ = (f"Draw the {what} figures into ``OUT/show``; returns ``{{stem: [pdf, png] or 'skipped: "
-                        "reason'}}``.\n\n    With ``skip_missing`` a figure whose pack does not exist is skipped "
-                        "instead of raising.\n    ")
+                        "reason' or 'failed: reason'}}``.\n\n    With ``skip_missing`` a figure whose pack does not "
+                        "exist is skipped and one whose drawing raises is reported as failed instead of raising; "
+                        "intact figures\n    of unchanged packs are not redrawn (see "
+                        ":func:`works.figures.runner.draw_figures`).\n    ")
     main.__doc__ = f"CLI: ``--out DIR [--skip-missing]``: draw the {what} figures."
     return draw_all, main
 

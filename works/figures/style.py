@@ -24,11 +24,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from works import layout
+from works._io import temporary_name
 from works.layout import AGENT_ORDER as AGENTS
 from works.layout import LOOP_TYPES
 
-__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "LOOP_TYPES", "PNG_DPI", "TYPE_COLOURS",
-           "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis", "save_figure"]
+__all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "FIGURE_METADATA", "LOOP_TYPES", "PNG_DPI",
+           "TYPE_COLOURS", "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis",
+           "save_figure"]
 
 #: Drawing colours of the reference (``works/__init__.py`` ``draw_info``).
 COLOURS = {"incoherent-loop": "#FCB1AB", "coherent-loop": "#FCE0AB", "collider": "#88CCF8"}
@@ -41,6 +43,8 @@ AGENT_LABELS = {"b": "baseline method", "i": r"[ $\mathcal{L}_c$ + $\mathcal{C}$
                 "c": r"[ $\mathcal{L}_i$ + $\mathcal{C}$ ] - method", "a": r"$\mathcal{C}$ - method"}
 AGENT_GREYS = {"b": "#F0F0F0", "i": "#C0C0C0", "c": "#808080", "a": "#404040"}
 PNG_DPI = 150
+#: File metadata of saved figures: no creation date, so a redrawn figure has the same bytes.
+FIGURE_METADATA = {".pdf": {"CreationDate": None}, ".png": {}}
 WIDTH = 10.0
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7,
@@ -67,9 +71,15 @@ def save_figure(fig, out_dir, stem: str, png_dpi: int = PNG_DPI) -> list[Path]:
     paths = []
     for suffix, dpi in ((".pdf", None), (".png", png_dpi)):
         path = show / layout.figure_file(stem, suffix)
-        temporary = path.with_name(f".{path.stem}.tmp{suffix}")
-        fig.savefig(temporary, dpi=dpi, bbox_inches="tight")
-        temporary.replace(path)
+        temporary = temporary_name(path)
+        try:
+            fig.savefig(temporary, dpi=dpi, bbox_inches="tight", metadata=FIGURE_METADATA[suffix])
+            temporary.replace(path)
+        except BaseException as error:
+            temporary.unlink(missing_ok=True)
+            if isinstance(error, OSError) and str(path) not in str(error):
+                raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from error
+            raise
         paths.append(path)
     plt.close(fig)
     return paths

@@ -98,9 +98,8 @@ def unit_uci_dataset(config, raw_dir, seed):
     from practice.datasets import DATASET_ALIASES, prepare_supervision_data
 
     unit = SplitUnit(**config)
-    # Local copies first ($MOTIFEFFECT_UCI_DIR / --uci-dir, the cache); otherwise a verified download.
-    data = prepare_supervision_data(unit.domain, seed=np.random.default_rng(seed), download=True,
-                                    semantics=unit.semantics)
+    # $MOTIFEFFECT_UCI_DIR (set by --uci-dir) if given, else the copies shipped with the package; never downloaded.
+    data = prepare_supervision_data(unit.domain, seed=np.random.default_rng(seed), semantics=unit.semantics)
     save_npz(raw_dir / unit.output, {
         "train_x": data.trained_inputs, "train_y": data.trained_outputs.astype(np.int64),
         "test_x": data.tested_inputs, "test_y": data.tested_outputs.astype(np.int64),
