@@ -9,7 +9,9 @@ What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
     Part 2, per landscape and number ``k`` of incoherent loops: restricted 10-loop networks
     (:func:`restricted_configurations`) fitted with every metric traced, gathered into
     ``network_file(INCOHERENT_VS_COHERENT, landscape)``; their iteration cap is the longest loop-only run of
-    part 1 with ten motifs when that was run.
+    part 1 with ten motifs when that was run. One unit trains its chunk of configurations (every seed of each)
+    in a single :func:`effect.expression.fit_restricted_batch` call, rows in configuration order; the chunk holds
+    at most :data:`CHUNK` configurations and fewer when its peak memory would exceed 4 GB (:func:`chunk_size`).
 What is packed and drawn
     ``supp10`` – ``supp14`` (S10–S14, collider-only vs loop-only networks per landscape) and ``supp15`` –
     ``supp23`` (S15–S23, restricted networks): packers in :mod:`works.tasks.networks_packs`, panels in
@@ -43,8 +45,9 @@ from works.tasks.networks_figures import FIGURES
 from works.tasks.networks_packs import PACKS
 from works.units import Unit, unit_seed
 
-__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "plan", "restricted_configurations",
-           "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_restricted_gather"]
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chunk_size", "plan",
+           "restricted_configurations", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "unit_restricted_gather"]
 
 NUMBER = 5
 _HERE = "works.tasks.networks"
