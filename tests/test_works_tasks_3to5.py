@@ -78,3 +78,28 @@ def test_restricted_units_chunk_each_k_and_read_the_cap_from_ten_loops():
     assert sum(len(u.config["configurations"]) for u in k5) == 56 * 56
     assert max(len(u.config["configurations"]) for u in k5) == networks.CHUNK
     assert {u.config["cap_from"] for u in k5} == {"units/network-scale/Branin/loop.10.npz"}
+
+
+def test_restricted_unit_is_one_batched_fit_equal_to_the_per_configuration_loop(tmp_path):
+    # three configurations (two k) × two seeds, every metric traced: the unit's one fit_restricted_batch call must
+    # reproduce the per-configuration fit_batch loop row for row (the Hessian summary within 1e-4)
+    import numpy as np
+
+    chosen = [c for c in networks.restricted_configurations("all") if c[1].count(0) in (0, 3)]
+    configurations = [chosen[0], chosen[1], chosen[-1]]
+    config = dataclasses.asdict(networks.RestrictedFitUnit(
+        learn_rate=1e-2, patience=4, threshold=1e-2, points=41, metric_every=2, base_seed=7, semantics="reference",
+        landscape="Branin", configurations=configurations, seeds=2, output="chunk.npz", series="task5/x/Branin",
+        cap_from="", maximum_iteration=6))
+    networks.unit_fit_restricted(config, tmp_path, None)
+    unit = networks.RestrictedFitUnit(**config)
+    expected = networks._restricted_output(networks._restricted_rows_loop(unit, 6), 6)
+    with np.load(tmp_path / "chunk.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == sorted(expected)
+        assert data["keys"].tolist() == [key for key, _, _ in configurations for _ in range(2)]
+        assert data["seed_index"].tolist() == [0, 1] * 3
+        for name, value in expected.items():
+            if name == "trace/hessian":
+                np.testing.assert_allclose(data[name], value, rtol=1e-4, atol=1e-8)
+            else:
+                np.testing.assert_array_equal(data[name], value, err_msg=name)

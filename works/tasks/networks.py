@@ -9,7 +9,9 @@ What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
     Part 2, per landscape and number ``k`` of incoherent loops: restricted 10-loop networks
     (:func:`restricted_configurations`) fitted with every metric traced, gathered into
     ``network_file(INCOHERENT_VS_COHERENT, landscape)``; their iteration cap is the longest loop-only run of
-    part 1 with ten motifs when that was run.
+    part 1 with ten motifs when that was run. One unit trains its chunk of configurations (every seed of each)
+    in a single :func:`effect.expression.fit_restricted_batch` call, rows in configuration order; the chunk holds
+    at most :data:`CHUNK` configurations and fewer when its peak memory would exceed 4 GB (:func:`chunk_size`).
 What is packed and drawn
     ``supp10`` – ``supp14`` (S10–S14, collider-only vs loop-only networks per landscape) and ``supp15`` –
     ``supp23`` (S15–S23, restricted networks): packers in :mod:`works.tasks.networks_packs`, panels in
@@ -44,12 +46,18 @@ from works.tasks.networks_packs import PACKS
 from works.stats import compare_paired, compare_trend
 from works.units import Unit, unit_seed
 
-__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "plan", "restricted_configurations",
-           "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_restricted_gather"]
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chunk_size", "plan",
+           "restricted_configurations", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "unit_restricted_gather"]
 
 NUMBER = 5
 _HERE = "works.tasks.networks"
-CHUNK = 500  #: restricted configurations per unit
+CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_size`)
+#: Peak bytes per network-iteration of a restricted unit: ~200 B inside the batched fit (every metric traced each
+#: iteration) plus ~150 B for the float64 arrays of the chunk file built while the fit result is still held.
+BYTES_PER_NETWORK_ITERATION = 400
+UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
+ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
 
 
 @dataclass(frozen=True)
@@ -210,7 +218,29 @@ METRICS = {"lipschitz": ("lipschitz constant", 1), "sparsity": ("sparsity", 4),
 
 
 def _restricted_rows(unit: RestrictedFitUnit, cap) -> list:
-    """One row per configuration × seed: key, seed, k, metric steps, traced metrics and the full loss."""
+    """One row per configuration × seed: key, seed, k, metric steps, traced metrics and the full loss.
+
+    One :func:`effect.expression.fit_restricted_batch` call trains every configuration of the unit; configuration
+    ``c`` keeps its own seed (from ``unit_seed(base_seed, "<series>/<key>")``) so row ``c * seeds + index`` is the
+    row ``index`` of the per-configuration :func:`effect.expression.fit_batch` call (:func:`_restricted_rows_loop`).
+    """
+    from effect.expression import fit_restricted_batch
+
+    if not unit.configurations:
+        return []
+    flags = [(flags_1, flags_2) for _, flags_1, flags_2 in unit.configurations]
+    seeds = [_int_seed(unit_seed(unit.base_seed, f"{unit.series}/{key}")) for key, _, _ in unit.configurations]
+    result = fit_restricted_batch(10, unit.landscape, flags, seeds, unit.seeds, unit.learn_rate, unit.patience,
+                                  unit.threshold, cap or None, points=unit.points, metrics="all",
+                                  metric_every=unit.metric_every, semantics=unit.semantics)
+    rows = []
+    for c, (key, flags_1, _) in enumerate(unit.configurations):
+        rows.extend(_rows_of(result, key, flags_1.count(0), c * unit.seeds, unit.seeds))
+    return rows
+
+
+def _restricted_rows_loop(unit: RestrictedFitUnit, cap) -> list:
+    """The per-configuration reference path of :func:`_restricted_rows`: one ``fit_batch`` call per configuration."""
     from effect.expression import fit_batch
 
     rows = []
@@ -220,30 +250,41 @@ def _restricted_rows(unit: RestrictedFitUnit, cap) -> list:
                            unit.threshold, cap or None, flags=(flags_1, flags_2), seed=_int_seed(sequence),
                            points=unit.points, metrics="all", metric_every=unit.metric_every,
                            semantics=unit.semantics)
-        for index in range(unit.seeds):
-            loss = np.asarray(result["training loss"][index], dtype=np.float64).reshape(-1)
-            iterations = result["metric iterations"]
-            if isinstance(iterations, dict):  # one cadence for every metric here
-                iterations = iterations["sparsity"]
-            steps = np.asarray(iterations[index], dtype=np.int64)
-            trace = {"training_loss": loss[steps - 1]}
-            for name, (label, width) in METRICS.items():
-                value = np.asarray(result[label][index], dtype=np.float64)
-                trace[name] = value.reshape(len(steps), width) if width > 1 else value.reshape(len(steps))
-            rows.append({"key": key, "seed": index, "k": flags_1.count(0), "steps": steps, "trace": trace,
-                         "loss": loss})
+        rows.extend(_rows_of(result, key, flags_1.count(0), 0, unit.seeds))
+    return rows
+
+
+def _rows_of(result, key, k, first, seeds) -> list:
+    """Rows ``first … first + seeds - 1`` of a fit result as per-seed row dicts."""
+    iterations = result["metric iterations"]
+    if isinstance(iterations, dict):  # one cadence for every metric here
+        iterations = iterations["sparsity"]
+    rows = []
+    for index in range(seeds):
+        row = first + index
+        loss = np.asarray(result["training loss"][row], dtype=np.float64).reshape(-1)
+        steps = np.asarray(iterations[row], dtype=np.int64)
+        trace = {"training_loss": loss[steps - 1]}
+        for name, (label, width) in METRICS.items():
+            value = np.asarray(result[label][row], dtype=np.float64)
+            trace[name] = value.reshape(len(steps), width) if width > 1 else value.reshape(len(steps))
+        rows.append({"key": key, "seed": index, "k": k, "steps": steps, "trace": trace, "loss": loss})
     return rows
 
 
 def unit_fit_restricted(config, raw_dir, seed):
-    """Task 5 part 2: batched fits (over seeds) of restricted 10-loop networks with all metrics."""
+    """Task 5 part 2: restricted 10-loop networks with all metrics, every configuration × seed in one batched fit."""
     unit = RestrictedFitUnit(**config)
     cap = unit.maximum_iteration
     if unit.cap_from:
         with np.load(raw_dir / unit.cap_from, allow_pickle=False) as data:
             longest = int(data["iterations"].max())
         cap = min(cap, longest) if cap else longest
-    rows = _restricted_rows(unit, cap)
+    save_npz(raw_dir / unit.output, _restricted_output(_restricted_rows(unit, cap), cap))
+
+
+def _restricted_output(rows, cap) -> dict:
+    """The arrays of one restricted chunk file from its rows (configuration-major, then seed)."""
     out = {"keys": np.array([row["key"] for row in rows]),
            "incoherent": np.array([row["k"] for row in rows], dtype=np.int64),
            "seed_index": np.array([row["seed"] for row in rows], dtype=np.int64),
@@ -255,7 +296,7 @@ def unit_fit_restricted(config, raw_dir, seed):
            "trace/step": np.concatenate([row["steps"] for row in rows])}
     for name in rows[0]["trace"]:
         out[f"trace/{name}"] = np.concatenate([row["trace"][name] for row in rows])
-    save_npz(raw_dir / unit.output, out)
+    return out
 
 
 def _samples(steps) -> np.ndarray:
@@ -284,6 +325,20 @@ def unit_restricted_gather(config, raw_dir, seed):
 
 
 # --------------------------------------------------------------------------------------------- planner
+
+
+def chunk_size(seeds: int, maximum_iteration: int) -> int:
+    """Restricted configurations per unit: :data:`CHUNK`, fewer when ``seeds`` networks each would exceed the budget.
+
+    A unit trains ``chunk × seeds`` networks in one batch for up to ``maximum_iteration`` iterations (0: read at run
+    time, :data:`ASSUMED_CAP` assumed), so its peak is about ``chunk × seeds × cap ×``
+    :data:`BYTES_PER_NETWORK_ITERATION` bytes, kept under :data:`UNIT_MEMORY` (4 GB).
+
+    >>> chunk_size(1, 0), chunk_size(3, 0), chunk_size(1, 100)
+    (500, 166, 500)
+    """
+    cap = maximum_iteration or ASSUMED_CAP
+    return max(1, min(CHUNK, UNIT_MEMORY // (seeds * cap * BYTES_PER_NETWORK_ITERATION)))
 
 
 def plan(scale) -> list:
@@ -315,14 +370,15 @@ def plan(scale) -> list:
         cap_from = files[f"loop/{largest}"] if largest == 10 else ""
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
+        chunk = chunk_size(t5.restricted_seeds, t5.maximum_iteration)
         for k in range(11):
             chosen = [c for c in configurations if c[1].count(0) == k]
-            for start in range(0, len(chosen), CHUNK):
+            for start in range(0, len(chosen), chunk):
                 path = layout.restricted_chunk_file(landscape, k, start)
                 chunks.append(path)
                 second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
                                    asdict(RestrictedFitUnit(**settings, landscape=landscape,
-                                                            configurations=chosen[start:start + CHUNK],
+                                                            configurations=chosen[start:start + chunk],
                                                             seeds=t5.restricted_seeds, output=path, series=series,
                                                             cap_from=cap_from,
                                                             maximum_iteration=t5.maximum_iteration)),
