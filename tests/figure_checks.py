@@ -60,8 +60,22 @@ def empty_axes(fig) -> list[str]:
     return problems
 
 
+def _undrawn_tick_labels(fig) -> set:
+    """Ids of tick labels whose tick lies outside its axis' view interval (kept by matplotlib but never drawn)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(low), abs(high), 1.0)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                location = tick.get_loc()
+                if location is None or not low - slack <= location <= high + slack:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return hidden
+
+
 def _texts(fig):
-    seen = set()
+    seen = _undrawn_tick_labels(fig)
     for text in fig.findobj(Text):
         if id(text) in seen or not text.get_visible() or not text.get_text().strip():
             continue

@@ -35,7 +35,7 @@ def _digests(raw: Path, prefixes=None) -> dict:
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–5, packs, figures, report)."""
+    """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–7, packs, figures, report)."""
     from works.__main__ import run_pipeline
 
     previous = os.environ.get("MOTIFEFFECT_UCI_DIR")
@@ -44,7 +44,7 @@ def smoke_run(tmp_path_factory):
     if has_uci:
         os.environ["MOTIFEFFECT_UCI_DIR"] = str(shared)
     out = tmp_path_factory.mktemp("smoke")
-    tasks = (1, 2, 3, 4, 5) if has_uci else (1, 2, 3, 5)
+    tasks = (1, 2, 3, 4, 5, 6, 7) if has_uci else (1, 2, 3, 5, 6, 7)
     try:
         with make_executor(workers=1) as executor:
             summary = run_pipeline(out, get_scale("smoke"), tasks, executor, progress=False, log=None)
@@ -57,6 +57,7 @@ def smoke_run(tmp_path_factory):
 
 
 def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
+    from works.show_ext import FIGURES as EXT
     from works.show_main import FIGURES as MAIN
     from works.show_supp import FIGURES as SUPP
 
@@ -86,6 +87,11 @@ def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
     caps = np.load(raw / "real-world" / "iterations.npz")
     assert caps["qualified"].shape == (len(t3.agents), len(t3.caps))
     assert np.all(caps["qualified"] <= t3.caps_repeats)
+    from works.tasks.connectome import wiring_labels
+
+    training = np.load(raw / "connectome" / "training.npz")
+    assert training["accuracy"].shape == (len(wiring_labels(smoke.task6)) * smoke.task6.seeds,)
+    assert np.load(raw / "connectome" / "enrichment.er.npz")["samples"].shape == (smoke.task6.enrichment_samples, 14)
     # packs: every pack is built, except those of task-5 landscapes this scale does not run
     from works.layout import LANDSCAPES
 
@@ -98,7 +104,7 @@ def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
     # the UCI files are absent on this machine)
     uci_figures = {name for name, status in summary["packs"].items() if status != "built"}
     assert 4 in tasks or uci_figures <= {"supp26", "supp27", "supp28", "supp29", "supp30"}
-    expected = [name for name in list(MAIN) + list(SUPP) if name not in uci_figures]
+    expected = [name for name in list(MAIN) + list(SUPP) + list(EXT) if name not in uci_figures]
     assert set(expected) >= set(STATIC_FIGURES) and len(expected) >= 31
     for name in expected:
         for suffix in (".pdf", ".png"):
@@ -106,6 +112,7 @@ def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
             assert path.is_file() and path.stat().st_size > 0, path
     report = (out / "REPORT.md").read_text()
     assert report.count("\n| ") >= 13 and "| 4 |" in report and "nearest collider MSE" in report
+    assert "| 14 |" in report and "| 17 |" in report
 
 
 def test_interrupted_run_resumes_to_identical_results(smoke_run, tmp_path):

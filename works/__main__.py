@@ -4,7 +4,7 @@
 [--semantics corrected] [--uci-dir DIR]``
 
 Runs :func:`works.run_1_tasks.run_tasks`, then :func:`works.run_2_packs.pack_all`,
-:func:`works.show_main.draw_all`, :func:`works.show_supp.draw_all`, optionally
+:func:`works.show_main.draw_all`, :func:`works.show_supp.draw_all`, :func:`works.show_ext.draw_all`, optionally
 :func:`works.show_video.make_all`, and :func:`works.report.write_report`; ends with a summary of where the
 outputs are. Every step is idempotent: rerunning after an interruption recomputes only what is missing or
 corrupt.
@@ -22,13 +22,14 @@ __all__ = ["main", "run_pipeline"]
 
 def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress: bool = True, log=print) -> dict:
     """Run every step into ``out_dir``; returns ``{"tasks", "packs", "figures", "videos", "report"}``."""
-    from works import report, run_2_packs, show_main, show_supp
+    from works import report, run_2_packs, show_ext, show_main, show_supp
 
     out = Path(out_dir)
     started = time.perf_counter()
     summary = {"tasks": run_tasks(out, scale, tasks, executor, progress=progress, log=log)}
     summary["packs"] = run_2_packs.pack_all(out, scale.name)
-    summary["figures"] = {**show_main.draw_all(out, skip_missing=True), **show_supp.draw_all(out, skip_missing=True)}
+    summary["figures"] = {**show_main.draw_all(out, skip_missing=True), **show_supp.draw_all(out, skip_missing=True),
+                          **show_ext.draw_all(out, skip_missing=True)}
     if videos:
         from works import show_video
 

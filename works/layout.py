@@ -26,10 +26,12 @@ from effect.structures import LOOP_TYPES
 __all__ = ["AGENT_ORDER", "ALL_LOOPS", "COLLIDERS", "CONFIG_FILE", "CONFIG_NAMES", "DATA", "DOMAINS",
            "INCOHERENT_VS_COHERENT", "LANDSCAPES", "LETTERS", "LOOP_TYPES", "LOOP_VS_COLLIDER", "MANIFEST_FILE",
            "NOISES", "PAPER_BIASES", "PAPER_MAGNITUDES", "PASS_SCORE", "RAW", "REPORT", "SCALES", "SEMANTICS", "SHOW",
-           "UCI_DATASETS_FILE", "VIDEOS", "catcher_file", "choice_file", "difference_file", "escape_file",
+           "UCI_DATASETS_FILE", "VIDEOS", "catcher_file", "choice_file", "difference_file", "diversity_file",
+           "diversity_loops_file", "diversity_types_file", "diversity_unit_file", "escape_file",
            "figure_file", "imitation_file", "neat_chunk_file", "network_chunk_file", "network_file", "pack_file",
            "parameters_file", "real_world_file", "restricted_chunk_file", "robustness_file", "selection_file",
-           "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file"]
+           "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file",
+           "connectome_enrichment_file", "connectome_training_file", "connectome_unit_file"]
 
 # --------------------------------------------------------------------------------------------- shared constants
 
@@ -163,6 +165,48 @@ def restricted_chunk_file(landscape: str, k: int, start: int) -> str:
 def network_file(prefix: str, landscape: str) -> str:
     """A gathered task 5 experiment (``prefix`` = :data:`LOOP_VS_COLLIDER` or :data:`INCOHERENT_VS_COHERENT`)."""
     return f"network-scale/{prefix}.{landscape}.npz"
+
+
+# --------------------------------------------------------------------------------------------- task 6
+
+
+def connectome_unit_file(wiring: str, index: int) -> str:
+    """One trained ElegansNet (task 6): the scalars of one (wiring label, seed index) unit."""
+    return f"units/connectome/{wiring}.s{index:03d}.npz"
+
+
+def connectome_training_file() -> str:
+    """Every trained ElegansNet of task 6, one row per (wiring, seed), gathered."""
+    return "connectome/training.npz"
+
+
+def connectome_enrichment_file(null: str) -> str:
+    """Motif census of the connectome and of its samples of one null model (task 6)."""
+    return f"connectome/enrichment.{null}.npz"
+
+
+# --------------------------------------------------------------------------------------------- task 7
+
+
+def diversity_types_file(task: str) -> str:
+    """The two learned activation types of one diversity task (knots, values, meta-learning losses)."""
+    return f"diversity/{task}.types.npz"
+
+
+def diversity_unit_file(task: str, network_type: str, seed_index: int) -> str:
+    """Scalars of one trained network (``network_type``, initialisation ``seed_index``), gathered into
+    :func:`diversity_file`."""
+    return f"units/diversity/{task}/{network_type}.s{seed_index:03d}.npz"
+
+
+def diversity_file(task: str) -> str:
+    """Every trained network of one diversity task: one ``(types, seeds)`` array per scalar."""
+    return f"diversity/{task}.npz"
+
+
+def diversity_loops_file(task: str) -> str:
+    """Incoherent vs coherent loops under tanh and the task's learned activations (per-loop measures)."""
+    return f"diversity/{task}.loops.npz"
 
 
 # --------------------------------------------------------------------------------------------- outputs

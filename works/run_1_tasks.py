@@ -38,6 +38,8 @@ from works.scales import Scale, get_scale, scale_to_dict
 from works.storage import Manifest
 from works.tasks import MODULES, task_module
 from works.tasks.cartpole import plan as plan_task3
+from works.tasks.connectome import plan as plan_task6
+from works.tasks.diversity import plan as plan_task7
 from works.tasks.escape import plan as plan_task2
 from works.tasks.escape import select_escapers, unit_escape
 from works.tasks.motifs import plan as plan_task1
@@ -62,7 +64,8 @@ from works.tasks.uci import plan as plan_task4
 from works.tasks.uci import unit_uci_dataset, unit_uci_gather
 
 __all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANNERS", "TASKS", "main", "plan",
-           "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "restricted_configurations",
+           "plan_task1", "plan_task2", "plan_task3", "plan_task4", "plan_task5", "plan_task6", "plan_task7",
+           "restricted_configurations",
            "run_tasks", "select_escapers", "unit_difference", "unit_escape", "unit_fit_gather", "unit_fit_restricted",
            "unit_fit_unrestricted", "unit_imitation", "unit_neat", "unit_neat_gather", "unit_population",
            "unit_restricted_gather", "unit_tradeoff_chunk", "unit_tradeoff_gather", "unit_uci_dataset",
@@ -70,7 +73,7 @@ __all__ = ["COLLIDERS", "CONFIG_NAMES", "CONFS", "METRICS", "PASS_SCORE", "PLANN
 
 TASKS = tuple(sorted(MODULES))
 #: Task number -> planner (the ``plan`` of each task module).
-PLANNERS = {1: plan_task1, 2: plan_task2, 3: plan_task3, 4: plan_task4, 5: plan_task5}
+PLANNERS = {1: plan_task1, 2: plan_task2, 3: plan_task3, 4: plan_task4, 5: plan_task5, 6: plan_task6, 7: plan_task7}
 
 
 def plan(scale: Scale, tasks=TASKS) -> dict:
@@ -124,7 +127,7 @@ def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool 
 
 
 def _parser():
-    parser = argparse.ArgumentParser(description="Run the raw-data tasks 1-5 of the MotifEffect pipeline.")
+    parser = argparse.ArgumentParser(description="Run the raw-data tasks of the MotifEffect pipeline.")
     parser.add_argument("--out", required=True, help="output directory OUT (writes OUT/raw)")
     parser.add_argument("--scale", default="quick", choices=SCALES)
     parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 __all__ = ["SCALES", "SEMANTICS", "Scale", "Task1Config", "Task2Config", "Task3Config", "Task4Config", "Task5Config",
-           "get_scale", "scale_to_dict"]
+           "Task6Config", "Task7Config", "get_scale", "scale_to_dict"]
 
 from works.layout import (
     ALL_LOOPS,
@@ -31,6 +31,8 @@ from works.layout import (
     SEMANTICS,
 )
 from works.tasks.cartpole import Task3Config
+from works.tasks.connectome import Task6Config
+from works.tasks.diversity import Task7Config
 from works.tasks.escape import Task2Config
 from works.tasks.motifs import Task1Config
 from works.tasks.networks import Task5Config
@@ -49,6 +51,8 @@ class Scale:
     task3: Task3Config = field(default_factory=Task3Config)
     task4: Task4Config = field(default_factory=Task4Config)
     task5: Task5Config = field(default_factory=Task5Config)
+    task6: Task6Config = field(default_factory=Task6Config)
+    task7: Task7Config = field(default_factory=Task7Config)
 
 
 _SMOKE = Scale(
@@ -63,6 +67,13 @@ _SMOKE = Scale(
                       generations=2, repeats=2, repeat_chunk=1),
     task5=Task5Config(landscapes=LANDSCAPES, motif_numbers=(1, 2), seeds=2, restricted_seeds=1,
                       maximum_iteration=20, patience=20, metric_every=10),
+    task6=Task6Config(families=("connectome", "er", "no-coherent", "no-incoherent", "random-removal"),
+                      fractions=(0.5, 1.0), seeds=2, epochs=1, n_train=150, n_lipschitz=16, nulls=("degree", "er"),
+                      enrichment_samples=3),
+    task7=Task7Config(seeds=2, network_types=("relu", "type-1", "mix"), samples=500, trajectories=8, steps=60,
+                      sub_hidden=10, outer_steps=2, inner_steps=2, meta_batch=64, epochs=2, batch_size=64,
+                      hessian_points=50, trace_samples=4, slq_iterations=6, slq_runs=1, forecast_steps=10,
+                      loop_magnitudes=(0.5, 1.0), loop_biases=(0.0,), loop_points=11, loop_indices=(1,)),
 )
 
 # Quick runs every task-5 landscape so that every figure (S10-S14) is drawn; the rest is the quick recipe.
@@ -81,6 +92,12 @@ _PAPER = Scale(
                       repeat_chunk=10),
     task5=Task5Config(landscapes=LANDSCAPES, motif_numbers=tuple(range(1, 11)), seeds=100, restricted_seeds=1,
                       restricted_indices="all", maximum_iteration=0, metric_every=1),
+    task6=Task6Config(fractions=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), seeds=30, epochs=20,
+                      enrichment_samples=1000),
+    task7=Task7Config(seeds=50, samples=5000, trajectories=40, steps=200, sub_hidden=50, outer_steps=300,
+                      inner_steps=5, epochs=30, hessian_points=1000, trace_samples=100, slq_iterations=80,
+                      slq_runs=4, forecast_steps=50, loop_magnitudes=PAPER_MAGNITUDES, loop_biases=PAPER_BIASES[::2],
+                      loop_points=21),
 )
 
 _PRESETS = {"smoke": _SMOKE, "quick": _QUICK, "paper": _PAPER}

@@ -1,4 +1,4 @@
-"""The five experiments of the pipeline, one module each, and the registry that finds them.
+"""The experiments of the pipeline, one module each, and the registry that finds them.
 
 Contract of a task module
 -------------------------
@@ -6,7 +6,7 @@ A task module ``works/tasks/<name>.py`` holds one experiment from configuration 
 who opens it sees what is configured, computed, stored, packed and drawn. It defines:
 
 ``NUMBER`` : int
-    The task number (1-5) used by ``--tasks`` and as the first part of every unit key (``"task<N>/..."``).
+    The task number (1-7) used by ``--tasks`` and as the first part of every unit key (``"task<N>/..."``).
 ``CONFIG`` : type
     Its frozen config dataclass (``Task<N>Config``); :class:`works.scales.Scale` holds one as ``task<N>`` and
     :mod:`works.scales` imports the class from the task module.
@@ -41,7 +41,7 @@ Adding an experiment: write the module, add its config to :class:`works.scales.S
 Examples
 --------
 >>> sorted(MODULES)
-[1, 2, 3, 4, 5]
+[1, 2, 3, 4, 5, 6, 7]
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ __all__ = ["MODULES", "all_claims", "all_figures", "all_packs", "task_module", "
 
 #: Task number -> module implementing it.
 MODULES = {1: "works.tasks.motifs", 2: "works.tasks.escape", 3: "works.tasks.cartpole", 4: "works.tasks.uci",
-           5: "works.tasks.networks"}
+           5: "works.tasks.networks", 6: "works.tasks.connectome",
+           7: "works.tasks.diversity"}
 
 
 def task_module(number: int):
