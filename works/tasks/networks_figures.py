@@ -293,8 +293,25 @@ def _network_drawer(stem: str, name: str):
     return draw
 
 
-draw_supp10, draw_supp11, draw_supp12, draw_supp13, draw_supp14 = (
-    _network_drawer(f"supp{10 + k}", name) for k, name in enumerate(LANDSCAPES))
+def draw_supp10(out_dir):
+    """Fig. S10: Quadratic Saddle, collider-only vs loop-only networks."""
+    return _network_drawer("supp10", LANDSCAPES[0])(out_dir)
+
+def draw_supp11(out_dir):
+    """Fig. S11: Monkey Saddle, collider-only vs loop-only networks."""
+    return _network_drawer("supp11", LANDSCAPES[1])(out_dir)
+
+def draw_supp12(out_dir):
+    """Fig. S12: Branin, collider-only vs loop-only networks."""
+    return _network_drawer("supp12", LANDSCAPES[2])(out_dir)
+
+def draw_supp13(out_dir):
+    """Fig. S13: three-hump Camel, collider-only vs loop-only networks."""
+    return _network_drawer("supp13", LANDSCAPES[3])(out_dir)
+
+def draw_supp14(out_dir):
+    """Fig. S14: six-hump Camel, collider-only vs loop-only networks."""
+    return _network_drawer("supp14", LANDSCAPES[4])(out_dir)
 
 
 def draw_supp15(out_dir):
