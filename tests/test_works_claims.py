@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from works import layout
+from works.storage import MANIFEST_VERSION
 from works._io import save_npy, save_npz, save_pack
 from works.claims import claim, combine, stat_cells, two_sided
 from works.layout import COLLIDERS, DOMAINS, LANDSCAPES, LOOP_TYPES
@@ -268,7 +269,8 @@ def test_report_rows_carry_n_effect_interval_and_p(tmp_path):
     write_task3(raw, "holds")
     write_task4(raw, ("holds",) * 3)
     write_task5(raw, "holds")
-    manifest = {"units": {"task1/x": {"files": {"x.npy": {"size": 2**20}}, "seconds": 60.0}}}
+    manifest = {"version": MANIFEST_VERSION,
+                "units": {"task1/x": {"config_hash": "0" * 64, "files": {"x.npy": {"size": 2**20}}, "seconds": 60.0}}}
     (raw / layout.MANIFEST_FILE).write_text(json.dumps(manifest))
     (tmp_path / layout.SHOW).mkdir()
     (tmp_path / layout.SHOW / "main02.png").write_bytes(b"")
@@ -276,8 +278,9 @@ def test_report_rows_carry_n_effect_interval_and_p(tmp_path):
     assert "1.0 MiB raw data" in text and "1.0 CPU-minutes" in text
     columns, rows = _table(text)
     assert columns == ["#", "paper", "measured here", "n", "effect [95% CI]", "size", "test", "verdict", "note"]
-    assert [int(r["#"]) for r in rows] == list(range(1, 14))
-    for row in rows:
+    paper_rows = rows[:13]  # the paper's claims; tasks 6 and 7 (not written here) follow, tested in their own files
+    assert [int(r["#"]) for r in paper_rows] == list(range(1, 14))
+    for row in paper_rows:
         number = int(row["#"])
         if number in (1, 2, 13):
             assert row["verdict"] == "n/a" and row["n"] == "n/a", number
@@ -301,5 +304,6 @@ def test_report_rows_carry_n_effect_interval_and_p(tmp_path):
 
 def test_report_without_data_says_not_run(tmp_path):
     _, rows = _table(write_report(tmp_path).read_text())
-    assert len(rows) == 13 and all(r["verdict"] == "not run" for r in rows)
+    assert sorted({int(r["#"]) for r in rows}) == list(range(1, 23))  # 1-13 paper, 14-17 task 6, 18-22 task 7
+    assert all(r["verdict"] == "not run" for r in rows)
     assert all(r["n"] == "—" for r in rows)
