@@ -84,7 +84,8 @@ def hidden_data(fig) -> list[str]:
         for bar in bars:
             x0, x1 = sorted((bar.get_x(), bar.get_x() + bar.get_width()))
             y0, y1 = sorted((bar.get_y(), bar.get_y() + bar.get_height()))
-            if np.isfinite([x0, x1, y0, y1]).all() and (y1 < y_low or y0 > y_high or x1 < x_low or x0 > x_high):
+            if y1 > y0 and np.isfinite([x0, x1, y0, y1]).all() and (
+                    y1 < y_low or y0 > y_high or x1 < x_low or x0 > x_high):  # a zero bar hides nothing
                 hidden += 1
         if hidden:
             problems.append(f"axes {title!r}: {hidden} of {len(bars)} bars lie outside the axis limits")
@@ -107,8 +108,23 @@ def hidden_data(fig) -> list[str]:
     return problems
 
 
+def _undrawn_tick_labels(fig) -> set:
+    """Ids of tick labels whose tick lies outside its axis' view limits (matplotlib keeps but never draws them)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(low), abs(high), 1.0)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                location = tick.get_loc()
+                if location is None or not low - slack <= location <= high + slack:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return hidden
+
+
 def _texts(fig):
-    seen = set()
+    fig.canvas.draw()  # settles the ticks
+    seen = _undrawn_tick_labels(fig)
     for text in fig.findobj(Text):
         if id(text) in seen or not text.get_visible() or not text.get_text().strip():
             continue
