@@ -169,7 +169,7 @@ def draw_main04(out_dir):
         for row, (letter, panel) in enumerate((("a", panel_main04a), ("b", panel_main04b))):
             axes = [fig.add_subplot(grid[row, k]) for k in range(6)]
             panel(axes, pack)
-            panel_label(axes[0], letter, x=-0.45, y=1.05)
+            panel_label(axes[0], letter, x=-0.5, y=1.12)
         for k, (letter, panel) in enumerate((("c", panel_main04c), ("d", panel_main04d))):
             ax = fig.add_subplot(grid[2, 3 * k:3 * k + 3])
             panel(ax, pack)

@@ -61,11 +61,13 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     motifs = need(pack, "motifs", shape=(len(values),), kind="i")
     greys = np.linspace(0.85, 0.0, len(values))
     ax.plot(values[:, 1], values[:, 0], color="#999999", lw=0.6)
-    for (loss, iterations), grey, n in zip(values, greys, motifs):
+    for k, ((loss, iterations), grey, n) in enumerate(zip(values, greys, motifs)):
         ax.scatter(iterations, loss, color=str(grey), edgecolor="black", s=18, zorder=3)
-        ax.annotate(str(n), (iterations, loss), xytext=(2, 2), textcoords="offset points", fontsize=7)
+        ax.annotate(str(n), (iterations, loss), xytext=(4, 2) if k % 2 else (-4, -9), ha="left" if k % 2 else "right",
+                    textcoords="offset points", fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
     ax.set_xlabel("mean iterations")
     ax.set_ylabel("mean final loss")
     ax.set_title(label)

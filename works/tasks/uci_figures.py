@@ -76,7 +76,7 @@ def panel_supp28(ax, pack, letter) -> None:
     ax.set_title(str(need(pack, f"{letter}/label", shape=(), kind="U")), fontsize=7)
     ax.set_xlabel("training noise")
     ax.set_ylabel("average training F1")
-    below_legend(ax, ncol=1)
+    below_legend(ax, ncol=1, offset=-0.32)
 
 
 def panel_supp29(ax, pack, letter):
