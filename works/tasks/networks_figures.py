@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from works.figures.packs import has, need, open_pack
 from works.figures.panels import annotated_heatmap, log_density
@@ -68,6 +69,7 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
+    ax.yaxis.set_minor_formatter(NullFormatter())  # stacked minor labels collide at 7 pt
     ax.set_xlabel("mean iterations")
     ax.set_ylabel("mean final loss")
     ax.set_title(label)
