@@ -204,7 +204,7 @@ def draw_supp04(out_dir):
     def layout(fig, axes, pack):
         for row, letter in enumerate("ab"):
             image = panel_supp04(axes[row], pack, letter)
-            panel_label(axes[row, 0], letter, x=-0.15, y=1.3)
+            panel_label(axes[row, 0], letter, x=-1.0, y=0.9)
             if image is not None:
                 side_colourbar(image, image.axes, "output", ticks=[-1, 0, 1], width=0.1)
 
