@@ -44,7 +44,7 @@ def proportion_lines(ax, curves, xlim=None, xlabel: str = "", ylabel: str = "pro
 
 
 def annotated_heatmap(ax, matrix, cmap: str = "inferno", vmin=None, vmax=None, fmt: str = "{:.1f}",
-                      pass_at=None, xticklabels=None, yticklabels=None, fontsize: float = 6):
+                      pass_at=None, xticklabels=None, yticklabels=None, fontsize: float = 7):
     """Heat map with values printed in the cells (row = y, column = x, origin lower left).
 
     Cells with value ``>= pass_at`` are left blank and labelled "pass". Returns the mesh.
