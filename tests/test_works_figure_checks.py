@@ -31,7 +31,8 @@ from works._io import save_pack  # noqa: E402
 from works.figures import runner  # noqa: E402
 from works.figures.synthetic import synthetic_packs  # noqa: E402
 
-NAMES = show_main.FIGURES + show_supp.FIGURES
+DRAWERS = {**show_main.DRAWERS, **show_supp.DRAWERS}
+NAMES = list(DRAWERS)
 
 
 def _degenerate_packs(seed: int = 5) -> dict:
@@ -49,7 +50,8 @@ def _degenerate_packs(seed: int = 5) -> dict:
 
 
 def _draw_captured(out_dir) -> dict:
-    """Draw every figure from ``out_dir``; returns ``{stem: problems}`` (plus the empty-axes list separately)."""
+    """Draw every figure whose pack is in ``out_dir`` (the drawers directly, not the manifest-keeping runner);
+    returns ``{stem: {kind: problems}}``."""
     captured = {}
 
     def capture(fig, out, stem, **kwargs):
@@ -62,8 +64,11 @@ def _draw_captured(out_dir) -> dict:
     original = runner.save_figure
     runner.save_figure = capture
     try:
-        show_main.draw_all(out_dir, skip_missing=True)
-        show_supp.draw_all(out_dir, skip_missing=True)
+        for name, draw in DRAWERS.items():
+            try:
+                draw(out_dir)
+            except FileNotFoundError:  # no pack of this figure in the folder
+                continue
     finally:
         runner.save_figure = original
     return captured

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from works.figures.packs import has, need
-from works.figures.panels import proportion_lines
+from works.figures.panels import label_points, proportion_lines
 from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import (
     COLOURS,
@@ -51,7 +51,6 @@ def panel_main02a(ax, pack, info_ax=None) -> None:
                    label="start" if k == 0 else None)
         ax.scatter(*path[-1], marker="s", s=20, color=COLOURS["collider"], edgecolor="black", zorder=3,
                    label="stop" if k == 0 else None)
-        ax.annotate(f"$\\mathcal{{C}}$-{k + 1}", path[0], xytext=(3, 3), textcoords="offset points", fontsize=7)
     ax.scatter(*points[0], s=40, color="red", zorder=4, label=TYPE_SYMBOLS["incoherent-loop"] + "-1")
     text = ("a: criterion L2 (MSE), embedding metric MDS\n" + TYPE_SYMBOLS["incoherent-loop"] +
             "-1: w = ({:+.3f}, {:+.3f}, {:+.3f})\n      b = ({:+.3f}, {:+.3f})".format(*loop))
@@ -65,6 +64,8 @@ def panel_main02a(ax, pack, info_ax=None) -> None:
     x_pad, y_pad = 0.05 * max(x_high - x_low, 1e-9), 0.05 * max(y_high - y_low, 1e-9)
     ax.set_xlim(x_low - x_pad, x_high + 4 * x_pad)
     ax.set_ylim(y_low - y_pad, y_high + y_pad)
+    first = points[starts]
+    label_points(ax, first[:, 0], first[:, 1], [f"$\\mathcal{{C}}$-{k + 1}" for k in range(len(starts))])
     ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.2,
               handletextpad=0.2, columnspacing=0.8)
     ax.set_xlabel("dimension 1")

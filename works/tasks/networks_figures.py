@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from works.figures.packs import has, need, open_pack
-from works.figures.panels import annotated_heatmap, log_density
+from works.figures.panels import annotated_heatmap, label_points, log_density
 from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis, side_colourbar
 from works.layout import LANDSCAPES, LETTERS
@@ -62,12 +62,12 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     motifs = need(pack, "motifs", shape=(len(values),), kind="i")
     greys = np.linspace(0.85, 0.0, len(values))
     ax.plot(values[:, 1], values[:, 0], color="#999999", lw=0.6)
-    for k, ((loss, iterations), grey, n) in enumerate(zip(values, greys, motifs)):
+    for (loss, iterations), grey in zip(values, greys):
         ax.scatter(iterations, loss, color=str(grey), edgecolor="black", s=18, zorder=3)
-        ax.annotate(str(n), (iterations, loss), xytext=(4, 2) if k % 2 else (-4, -9), ha="left" if k % 2 else "right",
-                    textcoords="offset points", fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.margins(0.08)  # room for the motif numbers inside the frame
+    label_points(ax, values[:, 1], values[:, 0], [str(n) for n in motifs])
     ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
     ax.yaxis.set_minor_formatter(NullFormatter())  # stacked minor labels collide at 7 pt
     ax.set_xlabel("mean iterations")
