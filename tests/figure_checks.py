@@ -140,10 +140,10 @@ def small_text(fig, minimum: float = MIN_FONT_SIZE) -> list[str]:
 
 def overlapping_text(fig, tolerance: float = 0.5) -> list[str]:
     """Pairs of visible texts whose rendered bounding boxes overlap by more than ``tolerance`` pixels each way."""
-    fig.canvas.draw()
+    texts = list(_texts(fig))  # draws the figure once
     renderer = fig.canvas.get_renderer()
     boxes = []
-    for text in _texts(fig):
+    for text in texts:
         box = text.get_window_extent(renderer)
         if box.width > 0 and box.height > 0 and np.isfinite([box.x0, box.y0, box.x1, box.y1]).all():
             boxes.append((text, box))

@@ -8,6 +8,8 @@ rasterised) from three kinds of packed data:
 - ``degenerate``: the same packs with what small runs produce (training-noise bars far below the pass score,
   undefined rank correlations, groups without agents); an axes may then be blank only when it says why
   (axis switched off with a message), never an empty frame;
+- ``extensions``: the extension figures (tasks 6 and 7) from packs their packers build out of the synthetic raw
+  files of ``tests/test_works_task6.py`` and ``tests/test_works_task7.py``; every axes must hold data;
 - a finished pipeline run named by the environment variable ``WORKS_FIGURE_RUN`` (its ``OUT`` folder, e.g. a
   smoke or cached quick run); skipped when unset. Set ``WORKS_FIGURE_RUN_COMPLETE=1`` to also demand data in
   every axes (the quick-scale acceptance check).
@@ -26,13 +28,16 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import figure_checks  # noqa: E402
-from works import layout, show_main, show_supp  # noqa: E402
+from works import layout, show_ext, show_main, show_supp  # noqa: E402
 from works._io import save_pack  # noqa: E402
 from works.figures import runner  # noqa: E402
 from works.figures.synthetic import synthetic_packs  # noqa: E402
 
-DRAWERS = {**show_main.DRAWERS, **show_supp.DRAWERS}
-NAMES = list(DRAWERS)
+DRAWERS = {**show_main.DRAWERS, **show_supp.DRAWERS, **show_ext.DRAWERS}
+NAMES = show_main.FIGURES + show_supp.FIGURES
+EXTENSIONS = show_ext.FIGURES
+#: The figures whose packs :func:`_degenerate_packs` changes (the others would be drawn from the synthetic packs again).
+DEGENERATE = ["main05", "main06", "supp16", "supp17", "supp18", "supp19"]
 
 
 def _degenerate_packs(seed: int = 5) -> dict:
@@ -46,7 +51,7 @@ def _degenerate_packs(seed: int = 5) -> dict:
     packs["supp18"]["a"]["spearman"] = np.nan
     packs["supp17"]["b"] = {str(k): np.empty(0) for k in range(11)}  # no failing network
     packs["supp16"]["b"] = np.ones((11, 10))  # every restricted fit slower than the slowest unrestricted one
-    return packs
+    return {name: packs[name] for name in DEGENERATE}
 
 
 def _draw_captured(out_dir) -> dict:
@@ -119,6 +124,22 @@ def degenerate_figures(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def extension_figures(tmp_path_factory):
+    """The extension figures (tasks 6 and 7) from packs built by their packers out of the synthetic raw files of
+    their own tests."""
+    from test_works_task6 import _synthetic_raw as connectome_raw
+    from test_works_task7 import _synthetic_raw as diversity_raw
+    from works.run_2_packs import pack_all
+
+    out = tmp_path_factory.mktemp("extensions")
+    connectome_raw(out)
+    diversity_raw(out / layout.RAW, seeds=15)
+    status = pack_all(out, "smoke", names=EXTENSIONS)
+    assert set(status.values()) == {"built"}, status
+    return _draw_captured(out)
+
+
+@pytest.fixture(scope="session")
 def run_figures():
     run = os.environ.get("WORKS_FIGURE_RUN")
     if not run:
@@ -133,7 +154,7 @@ def _problems(figures, name, kinds):
 
 def test_every_figure_is_drawn(synthetic_figures, degenerate_figures):
     assert sorted(synthetic_figures) == sorted(NAMES)
-    assert sorted(degenerate_figures) == sorted(NAMES)
+    assert sorted(degenerate_figures) == sorted(DEGENERATE)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -142,13 +163,19 @@ def test_synthetic_figure_is_readable(synthetic_figures, name):
     assert not problems, "\n".join([name] + problems)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", DEGENERATE)
 def test_degenerate_figure_is_readable(degenerate_figures, name):
     problems = _problems(degenerate_figures, name, ("small", "overlap", "hidden", "blank_frames"))
     assert not problems, "\n".join([name] + problems)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", EXTENSIONS)
+def test_extension_figure_is_readable(extension_figures, name):
+    problems = _problems(extension_figures, name, ("empty", "small", "overlap", "hidden", "blank_frames"))
+    assert not problems, "\n".join([name] + problems)
+
+
+@pytest.mark.parametrize("name", NAMES + EXTENSIONS)
 def test_run_figure_is_readable(run_figures, name):
     if name not in run_figures:
         pytest.skip(f"{name} has no pack in this run")
