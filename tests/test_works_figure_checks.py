@@ -37,7 +37,7 @@ DRAWERS = {**show_main.DRAWERS, **show_supp.DRAWERS, **show_ext.DRAWERS}
 NAMES = show_main.FIGURES + show_supp.FIGURES
 EXTENSIONS = show_ext.FIGURES
 #: The figures whose packs :func:`_degenerate_packs` changes (the others would be drawn from the synthetic packs again).
-DEGENERATE = ["main05", "main06", "supp16", "supp17", "supp18", "supp19"]
+DEGENERATE = ["main05", "main06", "supp16", "supp17", "supp18", "supp19", "supp21"]
 
 
 def _degenerate_packs(seed: int = 5) -> dict:
@@ -51,6 +51,8 @@ def _degenerate_packs(seed: int = 5) -> dict:
     packs["supp18"]["a"]["spearman"] = np.nan
     packs["supp17"]["b"] = {str(k): np.empty(0) for k in range(11)}  # no failing network
     packs["supp16"]["b"] = np.ones((11, 10))  # every restricted fit slower than the slowest unrestricted one
+    for k in range(11):  # no run with two utilisation drops: no correlation at any fraction (the smoke run)
+        packs["supp21"][layout.LETTERS[k]] = {key: np.empty(0) for key in ("x_coh", "y_coh", "x_inc", "y_inc")}
     return {name: packs[name] for name in DEGENERATE}
 
 

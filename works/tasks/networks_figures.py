@@ -266,6 +266,7 @@ def panel_supp20(ax, pack, k: int) -> None:
 def panel_supp21(ax, pack) -> None:
     """Mirrored densities of the per-network spectral-norm/utilisation correlation per fraction."""
     fractions = _fractions(pack)
+    drawn = False
     for k in range(len(fractions)):
         letter = LETTERS[k]
         if not has(pack, letter):
@@ -276,6 +277,10 @@ def panel_supp21(ax, pack) -> None:
             if x.size:
                 width = 0.4 * y / y.max() if y.max() > 0 else y
                 ax.fill_betweenx(x, k, k + side * width, color=COLOURS[group], edgecolor="black", lw=0.3)
+                drawn = True
+    if not drawn:  # e.g. a small run: no network's utilisation dropped twice, so no correlation exists
+        not_available(ax, "no correlation: no run had two utilisation drops")
+        return
     ax.set_xticks(np.arange(len(fractions)))
     ax.set_xticklabels(percent_labels(fractions))
     ax.set_ylim(-1, 1)
