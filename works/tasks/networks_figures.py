@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from works.figures.packs import has, need, open_pack
 from works.figures.panels import annotated_heatmap, label_points, log_density
@@ -70,9 +70,21 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     label_points(ax, values[:, 1], values[:, 0], [str(n) for n in motifs])
     ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
     ax.yaxis.set_minor_formatter(NullFormatter())  # stacked minor labels collide at 7 pt
+    _label_short_log_axis(ax.yaxis)
     ax.set_xlabel("mean iterations")
     ax.set_ylabel("mean final loss")
     ax.set_title(label)
+
+
+def _label_short_log_axis(axis) -> None:
+    """Label a log axis spanning less than a decade (no power of ten in view) at 1, 2, 5 × 10^k (every digit
+    below half a decade), which its unlabelled minor ticks would otherwise leave without numbers."""
+    low, high = sorted(axis.get_view_interval())
+    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1:
+        return  # a power of ten is in view: the major labels suffice
+    subs = np.arange(1.0, 10.0) if np.log10(high / low) < 0.5 else (1.0, 2.0, 5.0)
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
 
 
 def panel_supp_network_table(ax, pack) -> None:
