@@ -56,9 +56,9 @@ def _degenerate_packs(seed: int = 5) -> dict:
     return {name: packs[name] for name in DEGENERATE}
 
 
-def _draw_captured(out_dir) -> dict:
-    """Draw every figure whose pack is in ``out_dir`` (the drawers directly, not the manifest-keeping runner);
-    returns ``{stem: {kind: problems}}``."""
+def _draw_captured(out_dir, names=None) -> dict:
+    """Draw ``names`` (default every figure) whose pack is in ``out_dir`` (the drawers directly, not the
+    manifest-keeping runner); returns ``{stem: {kind: problems}}``."""
     captured = {}
 
     def capture(fig, out, stem, **kwargs):
@@ -71,9 +71,9 @@ def _draw_captured(out_dir) -> dict:
     original = runner.save_figure
     runner.save_figure = capture
     try:
-        for name, draw in DRAWERS.items():
+        for name in names or DRAWERS:
             try:
-                draw(out_dir)
+                DRAWERS[name](out_dir)
             except FileNotFoundError:  # no pack of this figure in the folder
                 continue
     finally:
@@ -122,7 +122,7 @@ def synthetic_figures(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def degenerate_figures(tmp_path_factory):
-    return _draw_captured(_write(_degenerate_packs(), tmp_path_factory.mktemp("degenerate")))
+    return _draw_captured(_write(_degenerate_packs(), tmp_path_factory.mktemp("degenerate")), DEGENERATE)
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +138,7 @@ def extension_figures(tmp_path_factory):
     diversity_raw(out / layout.RAW, seeds=15)
     status = pack_all(out, "smoke", names=EXTENSIONS)
     assert set(status.values()) == {"built"}, status
-    return _draw_captured(out)
+    return _draw_captured(out, EXTENSIONS)
 
 
 @pytest.fixture(scope="session")
