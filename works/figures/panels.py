@@ -177,17 +177,16 @@ def label_points(ax, x, y, labels, fontsize: float = 7, distance: float = 3.0, m
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()                       # no pyplot state: nothing to close
+    >>> renderer = FigureCanvasAgg(fig).get_renderer()
+    >>> ax = fig.subplots()
     >>> ax.set_xlim(0, 1); ax.set_ylim(0, 1)  # doctest: +ELLIPSIS
     (...)
     >>> texts = label_points(ax, [0.5, 0.5], [0.5, 0.501], ["1", "5"])
-    >>> renderer = fig.canvas.get_renderer()
     >>> bool(texts[0].get_window_extent(renderer).overlaps(texts[1].get_window_extent(renderer)))
     False
-    >>> plt.close(fig)
     """
     x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
     if not len(x) == len(y) == len(labels):

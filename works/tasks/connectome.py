@@ -324,19 +324,29 @@ def enrichment_claims(out_dir) -> list:
     return rows or [_row(15, statement.format("random"), "—", "")]
 
 
+_LOOP_STATEMENTS = ("across wirings, more incoherent loops → lower Lipschitz estimate of the trained network",
+                    "across wirings, more coherent loops → worse trained performance")
+_REMOVAL_STATEMENTS = ("connectome without coherent loops (L_i + C) learns better than without incoherent loops "
+                       "(L_c + C)", "removing the coherent loops hurts less than removing as many random edges")
+
+
+def _training_or_pending(out_dir, number: int, statements) -> tuple:
+    """``(gathered training data, None)``, or ``(None, rows)`` with one "not run" row per statement."""
+    data = _training(out_dir)
+    return (data, None) if data is not None else (None, [_row(number, text, "—", "") for text in statements])
+
+
 def loop_claims(out_dir) -> list:
     """Claim 16: loop counts of every wiring trained against its accuracy and Lipschitz estimate (Spearman trends)."""
-    data = _training(out_dir)
-    first = "across wirings, more incoherent loops → lower Lipschitz estimate of the trained network"
-    second = "across wirings, more coherent loops → worse trained performance"
+    data, pending = _training_or_pending(out_dir, 16, _LOOP_STATEMENTS)
     if data is None:
-        return [_row(16, first, "—", ""), _row(16, second, "—", "")]
+        return pending
     column, expected = _metric(data)
     note = "exploratory: loop counts differ mostly between wiring families; one point per (wiring, seed)"
     rows = []
     for statement, x_name, y_name, direction in (
-            (first, "incoherent_loops", "lipschitz", "less"),
-            (second, "coherent_loops", column, "less" if expected == "greater" else "greater")):
+            (_LOOP_STATEMENTS[0], "incoherent_loops", "lipschitz", "less"),
+            (_LOOP_STATEMENTS[1], "coherent_loops", column, "less" if expected == "greater" else "greater")):
         x, y = data[x_name], data[y_name]
         keep = np.isfinite(x) & np.isfinite(y)
         result = compare_trend(x[keep], y[keep], expected=direction, seed=16)
@@ -347,15 +357,13 @@ def loop_claims(out_dir) -> list:
 def removal_claims(out_dir) -> list:
     """Claim 17: the connectome retrained without its coherent loops, without its incoherent loops, or with as many
     random edges removed — the network-level analogue of the motif-constrained NEAT agents."""
-    data = _training(out_dir)
-    first = "connectome without coherent loops (L_i + C) learns better than without incoherent loops (L_c + C)"
-    second = "removing the coherent loops hurts less than removing as many random edges"
+    data, pending = _training_or_pending(out_dir, 17, _REMOVAL_STATEMENTS)
     if data is None:
-        return [_row(17, first, "—", ""), _row(17, second, "—", "")]
+        return pending
     column, expected = _metric(data)
     note = f"{data['task']} test {column}; loops removed from the connectome with practice.enrichment.remove_loops"
-    return [_group_row(17, first, data, "no-coherent", "no-incoherent", column, expected, note),
-            _group_row(17, second, data, "no-coherent", "random-removal", column, expected, note)]
+    return [_group_row(17, _REMOVAL_STATEMENTS[0], data, "no-coherent", "no-incoherent", column, expected, note),
+            _group_row(17, _REMOVAL_STATEMENTS[1], data, "no-coherent", "random-removal", column, expected, note)]
 
 
 CLAIMS = (wiring_claims, enrichment_claims, loop_claims, removal_claims)
