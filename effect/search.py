@@ -37,6 +37,8 @@ Examples
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 
@@ -323,8 +325,10 @@ def catch(reference_params, reference_type, catcher_params=None, value_range=(-1
 
 
 def _escape_groups(escapers, escaper_type, catchers, inputs, learn_rate, outer, inner, semantics, weight_bound,
-                   bias_bound):
-    """Max-min search for ``G`` independent escapers ``(G, P)`` with catchers ``(G, C, 3)``, batched over G."""
+                   bias_bound, warmup=0):
+    """Max-min search for ``G`` independent escapers ``(G, P)`` with catchers ``(G, C, 3)``, batched over G.
+
+    The first outer step trains the catchers ``warmup + inner`` steps (``inner`` afterwards)."""
     n_groups, n_params = escapers.shape
     n_w = n_weights(escaper_type)
     params = escapers.clone()
@@ -339,8 +343,8 @@ def _escape_groups(escapers, escaper_type, catchers, inputs, learn_rate, outer, 
         _restrict(params, signs, adam, n_w, weight_bound, bias_bound, semantics)  # escaper forward restricts
         with torch.no_grad():
             landscape = motif_outputs(params, escaper_type, inputs)
-        search = _search_catchers(catchers, landscape, inputs, inner, learn_rate, semantics, weight_bound,
-                                  bias_bound, track_best=False)
+        search = _search_catchers(catchers, landscape, inputs, inner + (warmup if step == 0 else 0), learn_rate,
+                                  semantics, weight_bound, bias_bound, track_best=False)
         catchers = search["final"]
         choice = torch.argmin(search["rank_loss"], dim=1)
         target = catchers[rows, choice]
@@ -362,7 +366,7 @@ def _escape_groups(escapers, escaper_type, catchers, inputs, learn_rate, outer, 
 
 def escape(escaper_params, escaper_type, catcher_params=None, value_range=(-1, 1), points=41, learn_rate=1e-3,
            thresholds=(100, 100), semantics="reference", weight_bound=(1e-3, 1.0), bias_bound=(-1.0, 1.0),
-           device=None, verbose=False):
+           device=None, verbose=False, warmup=0):
     """Batched adversarial escape processes (task 2; :func:`execute_escape_processes` on arrays).
 
     Parameters
@@ -390,6 +394,12 @@ def escape(escaper_params, escaper_type, catcher_params=None, value_range=(-1, 1
         Where to compute (default CPU).
     verbose : bool
         Progress bar over escapers (reference semantics).
+    warmup : int, default 0
+        Extra catcher Adam steps before the first outer step of every escaper (the first step trains the
+        catchers ``warmup + inner`` steps; nothing extra is recorded). 0 is the original's process. With fresh
+        per-escaper catchers (corrected semantics) the catchers otherwise start far from the escaper, so the
+        first recorded losses are the catchers' catch-up rather than the escape, and the largest loss of a
+        record falls on its first step.
 
     Returns
     -------
@@ -429,9 +439,11 @@ def escape(escaper_params, escaper_type, catcher_params=None, value_range=(-1, 1
     inputs = grid_inputs(value_range, points).to(device)
     learn_rate = check_learn_rate(learn_rate)
     outer, inner = check_thresholds(thresholds)
+    if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
+        raise ValueError(f"warmup must be a non-negative int, got {warmup!r}.")
     weight_bound = check_bound(weight_bound, "weight_bound", True)
     bias_bound = check_bound(bias_bound, "bias_bound", False)
-    options = (inputs, learn_rate, outer, inner, semantics, weight_bound, bias_bound)
+    options = (inputs, learn_rate, outer, inner, semantics, weight_bound, bias_bound, warmup)
     if semantics == "corrected":
         flat = escapers.reshape(n_groups * n_escapers, -1)
         start = catchers.unsqueeze(0).expand(flat.shape[0], -1, -1).clone()

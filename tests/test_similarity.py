@@ -299,3 +299,35 @@ def test_shape_validation():
         escape(FIG2_LOOP, "incoherent-loop", thresholds=5)
     with pytest.raises(ValueError, match="engine"):
         similarity.execute_catch_processes([], [], (-1, 1), 11, 1e-3, 2, engine="gpu")
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_escape_warmup_is_a_longer_first_catch(semantics):
+    options = dict(points=11, semantics=semantics)
+    plain = escape(ESCAPERS, "incoherent-loop", thresholds=(3, 4), **options)
+    for key, value in escape(ESCAPERS, "incoherent-loop", thresholds=(3, 4), warmup=0, **options).items():
+        np.testing.assert_array_equal(value, plain[key])
+    warm = escape(ESCAPERS, "incoherent-loop", thresholds=(3, 4), warmup=6, **options)
+    long_first = escape(ESCAPERS, "incoherent-loop", thresholds=(1, 10), **options)
+    # shared warm catchers (reference) make later escapers depend on the earlier ones' whole escape
+    rows = slice(None) if semantics == "corrected" else slice(0, 1)
+    np.testing.assert_array_equal(warm["choice"][rows, 0], long_first["choice"][rows, 0])
+    for key in ("escaper", "catcher", "loss"):  # equal up to float32 rounding of the batched forwards
+        np.testing.assert_allclose(warm[key][rows, 0], long_first[key][rows, 0], rtol=1e-6, atol=1e-8, err_msg=key)
+    assert not np.allclose(warm["loss"], plain["loss"])
+
+
+def test_escape_warmup_lets_the_record_start_caught():
+    """Fresh catchers start far from the loop: without a warm-up the first loss is the record's largest."""
+    loop = ESCAPERS[:1]
+    cold = escape(loop, "incoherent-loop", thresholds=(10, 100), semantics="corrected")["loss"][0]
+    warm = escape(loop, "incoherent-loop", thresholds=(10, 100), semantics="corrected", warmup=2000)["loss"][0]
+    assert np.argmax(cold) == 0
+    assert np.argmin(warm) < np.argmax(warm) - 1
+    assert warm[0] < cold[0]
+
+
+@pytest.mark.parametrize("warmup", [-1, 1.5, True])
+def test_escape_rejects_bad_warmup(warmup):
+    with pytest.raises(ValueError, match="warmup"):
+        escape(ESCAPERS, "incoherent-loop", points=11, thresholds=(1, 1), warmup=warmup)

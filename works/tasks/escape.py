@@ -47,7 +47,10 @@ NUMBER = 2
 
 @dataclass(frozen=True)
 class Task2Config:
-    """Selection and adversarial escape (task 2). ``semantics=None`` follows the run's semantics."""
+    """Selection and adversarial escape (task 2). ``semantics=None`` follows the run's semantics.
+
+    ``warmup`` extra catcher steps precede each escape (see :func:`effect.search.escape`; 0 = the original).
+    """
 
     samples: int = 16
     outer: int = 100
@@ -55,6 +58,7 @@ class Task2Config:
     learn_rate: float = 1e-3
     selection_threshold: float = 0.03
     semantics: str | None = "corrected"
+    warmup: int = 0
 
 
 CONFIG = Task2Config
@@ -74,6 +78,7 @@ class EscapeUnit:
     learn_rate: float
     points: int
     value_range: tuple
+    warmup: int = 0
 
 
 def select_escapers(collider_differences, self_differences, threshold=0.03, samples=100,
@@ -136,7 +141,7 @@ def unit_escape(config, raw_dir, seed):
         return
     result = escape(params, parse_structure(structure)[0], value_range=tuple(unit.value_range),
                     points=unit.points, learn_rate=unit.learn_rate, thresholds=(unit.outer, unit.inner),
-                    semantics=unit.escape_semantics)
+                    semantics=unit.escape_semantics, warmup=unit.warmup)
     save_npz(raw_dir / layout.escape_file(structure),
              {"escaper": result["escaper"], "catcher": result["catcher"],
               "choice": result["choice"].astype(np.int64), "loss": result["loss"]})
@@ -152,7 +157,7 @@ def plan(scale) -> list:
         config = EscapeUnit(structure=structure, threshold=t2.selection_threshold, samples=t2.samples,
                             semantics=scale.semantics, escape_semantics=t2.semantics or scale.semantics,
                             outer=t2.outer, inner=t2.inner, learn_rate=t2.learn_rate, points=t1.points,
-                            value_range=list(t1.value_range))
+                            value_range=list(t1.value_range), warmup=t2.warmup)
         units.append(Unit(f"task2/particular/{structure}", "works.tasks.escape:unit_escape", asdict(config),
                           (layout.selection_file(structure), layout.escape_file(structure)),
                           tuple(sorted(depends)), scale.seed))
