@@ -39,6 +39,7 @@ from works.tasks.cartpole_figures import FIGURES
 from works.tasks.neat_common import NeatConfig, neat_experiment, neat_result
 
 __all__ = [
+    "CAPS_RUNS",
     "CLAIMS",
     "CONFIG",
     "FIGURES",
@@ -57,6 +58,8 @@ __all__ = [
 NUMBER = 3
 #: Outcome types of the long runs (Fig. 6): success, then three kinds of failure.
 OUTCOMES = ("S", "F1", "F2", "F3")
+#: How the generation caps are run: one run per cap, or one run per repeat read at every cap.
+CAPS_RUNS = ("separate", "nested")
 #: Panel letters of the agents b, i, c, a in Fig. 5 and Fig. 6.
 AGENT_PANELS = dict(zip(AGENT_ORDER, "cdef"))
 
@@ -67,7 +70,9 @@ class Task3Config(NeatConfig):
 
     ``episodes`` / ``eval_episodes`` per fitness evaluation in training / evaluation; the caps experiment trains
     ``caps_repeats`` agents at ``caps_noise`` for each cap; the long runs ``long_repeats`` agents for
-    ``long_generations`` at ``long_noise``.
+    ``long_generations`` at ``long_noise``. ``caps_runs`` is ``"separate"`` (one run per cap and repeat, as the
+    original) or ``"nested"`` (one run per repeat read at every cap, :func:`practice.agent.train_at_caps`: each
+    cap's result equals a separate seeded run, at the cost of the largest cap alone).
     """
 
     episodes: int = 10
@@ -78,6 +83,11 @@ class Task3Config(NeatConfig):
     long_generations: int = 30
     long_repeats: int = 10
     long_noise: float = 0.2
+    caps_runs: str = "separate"
+
+    def __post_init__(self):
+        if self.caps_runs not in CAPS_RUNS:
+            raise ValueError(f"caps_runs must be one of {CAPS_RUNS}, got {self.caps_runs!r}.")
 
 
 CONFIG = Task3Config
@@ -98,7 +108,8 @@ def plan(scale) -> list:
     work, gathers = [], []
     for series, settings, axis, name, config, repeats in experiments:
         units, gather = neat_experiment(scale, series, "cartpole", t3.agents, settings, axis,
-                                        layout.real_world_file(name), config, t3.repeat_chunk, repeats)
+                                        layout.real_world_file(name), config, t3.repeat_chunk, repeats,
+                                        nested_caps=axis == "caps" and t3.caps_runs == "nested")
         work += units
         gathers.append(gather)
     return [work, gathers]
