@@ -164,3 +164,36 @@ def test_restricted_unit_is_one_batched_fit_equal_to_the_per_configuration_loop(
                 np.testing.assert_allclose(data[name], value, rtol=1e-4, atol=1e-8)
             else:
                 np.testing.assert_array_equal(data[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_claim11_compares_runs_not_caps_when_the_caps_are_nested(tmp_path, nested):
+    # 8 repeats × 3 caps × 3 evaluation noises; c qualifies (≥ 195 at 2 of 3 noises) from cap 2 on in every repeat,
+    # i only at the last cap in 2 repeats
+    import json
+
+    import numpy as np
+
+    from works import layout
+    from works._io import save_npz
+    from works.stats import HOLDS
+
+    repeats, caps = 8, np.array([10, 20, 30])
+    test = np.full((4, 3, repeats, 3), 100.0)
+    test[2, 1:, :, :2] = 200.0
+    test[1, 2, :2, :2] = 200.0
+    qualified = ((test >= 195).sum(axis=-1) >= 2).sum(axis=-1)
+    raw = tmp_path / layout.RAW
+    save_npz(raw / layout.real_world_file("iterations"),
+             {"agents": np.array(["b", "i", "c", "a"]), "caps": caps, "qualified": qualified, "test": test,
+              "min_passes": np.int64(2)})
+    (raw / layout.CONFIG_FILE).write_text(json.dumps({"task3": {"caps_runs": "nested" if nested else "separate"}}))
+    (row,) = cartpole.CLAIMS[1](tmp_path)
+    (comparison,) = row["comparisons"]
+    assert row["verdict"] == HOLDS
+    if nested:  # one value per run: caps qualified, c 2 in every repeat vs i 1 in 2 of 8
+        assert comparison["n"] == [repeats, repeats] and comparison["effect"] == pytest.approx(2 - 2 / 8)
+        assert comparison["test"] != "Fisher exact"
+    else:  # pooled trials over the caps: 16 of 24 vs 2 of 24
+        assert comparison["n"] == [3 * repeats, 3 * repeats] and comparison["effect"] == pytest.approx(14 / 24)
+        assert comparison["test"] == "Fisher exact"

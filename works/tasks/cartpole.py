@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,13 +284,34 @@ def _caps_claims(out_dir: Path) -> list:
     repeats = int(caps["test"].shape[2])
     trials = repeats * int(q.shape[1])
     text = ", ".join(f"cap {int(g)}: c {q[c, j]} vs i {q[i, j]}" for j, g in enumerate(caps["caps"]))
+    figure = dict(figure="main06", caption="Fig. 6 shows the number of qualified agents of each method per "
+                  "generation cap (a), the outcome types (b) and each method's outcome shares (c–f).")
+    if _caps_nested(out_dir):
+        # the caps of one repeat are read from one run, so its qualifications are not independent trials: compare
+        # the number of caps at which each repeat qualifies (one value per independent run)
+        min_passes = int(caps["min_passes"]) if "min_passes" in caps else max(1, caps["test"].shape[-1] - 1)
+        per_run = ((np.asarray(caps["test"]) >= PASS_SCORE).sum(axis=-1) >= min_passes).sum(axis=1)  # (A, R)
+        return [claim(11, statement, text + f" (of {repeats} runs, each read at every cap)",
+                      comparison=compare_groups(per_run[c].astype(float), per_run[i].astype(float),
+                                                expected="greater", seed=12), **figure,
+                      note="caps read from one run per repeat: effect = mean number of caps at which a run qualifies, "
+                           "c − i (expected > 0); qualifying at a smaller cap shows as qualifying at more caps")]
     return [claim(11, statement, text + f" (of {repeats} repeats per cap)",
                   comparison=compare_counts(int(q[c].sum()), trials, int(q[i].sum()), trials, expected="greater",
-                                            seed=12),
-                  figure="main06", caption="Fig. 6 shows the number of qualified agents of each method per generation "
-                  "cap (a), the outcome types (b) and each method's outcome shares (c–f).",
+                                            seed=12), **figure,
                   note="qualified agents pooled over the caps (one trial per repeat and cap), c vs i, expected "
                        "c > i; a smaller cap reaching a given count shows as more qualified agents at the caps run")]
+
+
+def _caps_nested(out_dir: Path) -> bool:
+    """Whether the run's caps were read from one run per repeat (``task3.caps_runs`` in ``raw/config.json``)."""
+    path = Path(out_dir) / layout.RAW / layout.CONFIG_FILE
+    try:
+        config = json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        return False
+    task3 = config.get("task3") if isinstance(config, dict) else None
+    return isinstance(task3, dict) and task3.get("caps_runs") == "nested"
 
 
 CLAIMS = (_sweep_claims, _caps_claims)
