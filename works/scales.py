@@ -22,7 +22,9 @@ __all__ = ["SCALES", "SEMANTICS", "Scale", "Task1Config", "Task2Config", "Task3C
            "Task6Config", "Task7Config", "get_scale", "scale_to_dict"]
 
 from works.layout import (
+    AGENT_ORDER,
     ALL_LOOPS,
+    DOMAINS,
     LANDSCAPES,
     NOISES,
     PAPER_BIASES,
@@ -84,6 +86,12 @@ _QUICK = Scale(
     # fresh per-escaper catchers are first fitted 2,000 steps so the records start caught: otherwise the catch-up
     # loss of step 1 is every record's largest and "before" (argmin) comes after "after" (argmax), so S5 is empty
     task2=Task2Config(warmup=2000),
+    # all four methods (Fig. 5f/6f), noises 0-20 % at which pop-50 agents still learn (at 40 % none does), and caps
+    # 10-40 read from one run per repeat (at caps 10/20 alone no agent qualifies; nested runs cost the 40 alone)
+    task3=Task3Config(agents=AGENT_ORDER, train_noises=(0.0, 0.1, 0.2), eval_noises=(0.0, 0.1, 0.2),
+                      caps=(10, 20, 30, 40), caps_runs="nested"),
+    # every UCI domain and method (S26-S30 panels b-c, S29 d/h/l), 5 repeats each
+    task4=Task4Config(domains=DOMAINS, agents=AGENT_ORDER, repeats=5),
     # every task-5 landscape so that every figure (S10-S14) is drawn
     task5=Task5Config(landscapes=LANDSCAPES),
 )

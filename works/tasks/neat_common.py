@@ -34,6 +34,7 @@ from works.units import Unit, unit_seed
 
 __all__ = [
     "CONFS",
+    "NeatCapsRunUnit",
     "NeatConfig",
     "NeatGatherUnit",
     "NeatRunUnit",
@@ -41,6 +42,7 @@ __all__ = [
     "neat_experiment",
     "neat_result",
     "unit_neat",
+    "unit_neat_caps",
     "unit_neat_gather",
 ]
 
@@ -90,6 +92,19 @@ class UciRunUnit(NeatRunUnit):
 
     domain: str
     dataset_file: str
+
+
+@dataclass(frozen=True)
+class NeatCapsRunUnit(NeatRunUnit):
+    """A chunk of CartPole repeats of one agent trained once for ``max(caps)`` generations and read at every cap.
+
+    ``cap_outputs[j]`` receives the results at ``caps[j]`` (the chunk file a separate run with that cap writes);
+    ``output`` is the file of the largest cap. Equal to separate runs with the same seeds
+    (:func:`practice.agent.train_at_caps`).
+    """
+
+    caps: tuple
+    cap_outputs: tuple
 
 
 @dataclass(frozen=True)
@@ -146,7 +161,7 @@ def _uci_task(raw_dir, unit: UciRunUnit, maximum_generation):
 
 def unit_neat(config, raw_dir, seed):
     """Tasks 3–4: ``len(repeats)`` NEAT runs of one agent at one training noise; per-repeat seeds from keys."""
-    from practice.agent import create_agent_config, evaluate, train
+    from practice.agent import create_agent_config, train
     from practice.task import NEATCartPoleTask
 
     cartpole = config["kind"] == "cartpole"
@@ -169,15 +184,57 @@ def unit_neat(config, raw_dir, seed):
             task.iterations = int(unit.episodes)
         agent, experience = train(task, unit.agent, agent_config, _noise(unit.train_noise, unit.semantics),
                                   train_seed)
-        experience = list(experience)
-        if cartpole:
-            task.iterations = int(unit.eval_episodes)
-        generators = {level: _noise(level, unit.semantics) for level in eval_noises}
-        record = evaluate(task, generators, agent, evaluation, test_seed)
-        rows.append(_summary(agent, experience, record, eval_noises, generations))
+        rows.append(_evaluated(task, unit, agent, list(experience), eval_noises, evaluation, test_seed, generations))
+    _save_rows(raw_dir / unit.output, rows, unit.repeats)
+
+
+def _evaluated(task, unit, agent, experience, eval_noises, evaluation, test_seed, generations):
+    """Evaluate a trained agent at every evaluation noise and summarise it (one row of a chunk file)."""
+    from practice.agent import evaluate
+
+    if evaluation == "reinforcement":
+        task.iterations = int(unit.eval_episodes)
+    generators = {level: _noise(level, unit.semantics) for level in eval_noises}
+    record = evaluate(task, generators, agent, evaluation, test_seed)
+    return _summary(agent, experience, record, eval_noises, generations)
+
+
+def _save_rows(path, rows, repeats):
     arrays = {name: np.stack([np.asarray(row[name]) for row in rows]) for name in rows[0]}
-    arrays["repeat"] = np.asarray(unit.repeats, dtype=np.int64)
-    save_npz(raw_dir / unit.output, arrays)
+    arrays["repeat"] = np.asarray(repeats, dtype=np.int64)
+    save_npz(path, arrays)
+
+
+def unit_neat_caps(config, raw_dir, seed):
+    """Task 3: ``len(repeats)`` CartPole runs of one agent, each trained once and read at every generation cap.
+
+    Writes one chunk file per cap, each equal to what :func:`unit_neat` writes for a separate run with that cap
+    and the same per-repeat seeds (:func:`practice.agent.train_at_caps`).
+    """
+    from practice.agent import create_agent_config, train_at_caps
+    from practice.task import NEATCartPoleTask
+
+    unit = NeatCapsRunUnit(**config)
+    agent_config = create_agent_config(CONFS / unit.config_file)
+    agent_config.pop_size = int(unit.population)
+    caps = [int(cap) for cap in unit.caps]
+    task = NEATCartPoleTask(max(caps), iterations=int(unit.episodes))
+    eval_noises = [float(level) for level in unit.eval_noises]
+    rows = {cap: [] for cap in caps}
+    for repeat in unit.repeats:
+        sequence = unit_seed(unit.base_seed, f"{unit.series}/repeat-{repeat:04d}")
+        train_seed, test_seed = sequence.spawn(2)
+        task.iterations = int(unit.episodes)
+        runs = train_at_caps(task, unit.agent, agent_config, _noise(unit.train_noise, unit.semantics), caps,
+                             train_seed)
+        for cap in caps:
+            agent, experience = runs[cap]
+            # every cap is evaluated with the same seed, as separate runs of this repeat would be
+            rows[cap].append(_evaluated(task, unit, agent, list(experience), eval_noises, "reinforcement",
+                                        np.random.SeedSequence(test_seed.entropy, spawn_key=test_seed.spawn_key),
+                                        cap))
+    for cap, output in zip(caps, unit.cap_outputs):
+        _save_rows(raw_dir / output, rows[cap], unit.repeats)
 
 
 def unit_neat_gather(config, raw_dir, seed):
@@ -215,7 +272,8 @@ def unit_neat_gather(config, raw_dir, seed):
     save_npz(raw_dir / unit.output, out)
 
 
-def neat_experiment(scale, series, kind, agents, settings, axis, output, base, chunk, repeats, extra_depends=()):
+def neat_experiment(scale, series, kind, agents, settings, axis, output, base, chunk, repeats, extra_depends=(),
+                    nested_caps=False):
     """Units (one per agent × setting × repeat chunk) and the gather unit of one NEAT experiment.
 
     Parameters
@@ -238,14 +296,23 @@ def neat_experiment(scale, series, kind, agents, settings, axis, output, base, c
         Repeats per unit and in all.
     extra_depends : tuple of str
         Files every chunk reads (the UCI split).
+    nested_caps : bool, default False
+        With ``axis="caps"``: one run per repeat trained for the largest cap and read at every cap
+        (:func:`unit_neat_caps`, one unit per agent × chunk) instead of one run per cap (the original's design).
+        The gathered file has the same layout; the counts of qualified agents are then nested over the caps.
 
     Returns
     -------
     (list of Unit, Unit)
     """
+    if nested_caps and (axis != "caps" or kind != "cartpole"):
+        raise ValueError(f"nested_caps needs axis='caps' and kind='cartpole', got {axis!r} and {kind!r}.")
     run_class = NeatRunUnit if kind == "cartpole" else UciRunUnit
     units, chunks = [], {}
     for agent in agents:
+        if nested_caps:
+            units += _nested_caps_units(scale, series, agent, settings, base, chunk, repeats, chunks)
+            continue
         for setting in settings:
             label = f"cap-{int(setting):03d}" if axis == "caps" else f"noise-{round(float(setting) * 100):02d}"
             paths = []
@@ -268,6 +335,26 @@ def neat_experiment(scale, series, kind, agents, settings, axis, output, base, c
                             generations_cap=max(settings) if axis == "caps" else base["generations"])
     return units, Unit(f"{series}/gather", f"{_HERE}:unit_neat_gather", asdict(gather), (output,),
                        tuple(p for paths in chunks.values() for p in paths), scale.seed)
+
+
+def _nested_caps_units(scale, series, agent, caps, base, chunk, repeats, chunks):
+    """The :func:`unit_neat_caps` units of one agent (one per chunk of repeats); fills ``chunks``."""
+    caps = [int(cap) for cap in caps]
+    labels = [f"cap-{cap:03d}" for cap in caps]
+    for cap in caps:
+        chunks[f"{agent}/{cap}"] = []
+    units = []
+    for start in range(0, repeats, chunk):
+        paths = [layout.neat_chunk_file(series, agent, label, start) for label in labels]
+        for cap, path in zip(caps, paths):
+            chunks[f"{agent}/{cap}"].append(path)
+        fields = dict(base, agent=agent, output=paths[caps.index(max(caps))], generations=max(caps),
+                      repeats=list(range(start, min(repeats, start + chunk))), series=f"{series}/{agent}/nested",
+                      base_seed=scale.seed, kind="cartpole", semantics=scale.semantics,
+                      config_file=base["config_prefix"] + CONFIG_NAMES[agent], caps=caps, cap_outputs=paths)
+        units.append(Unit(f"{series}/{agent}/nested/r{start:04d}", f"{_HERE}:unit_neat_caps",
+                          asdict(NeatCapsRunUnit(**fields)), tuple(paths), (), scale.seed))
+    return units
 
 
 def neat_result(raw: Raw, name: str, keys) -> dict:
