@@ -56,7 +56,7 @@ def test_task_configs_keep_their_fields():
     # raw/config.json holds these fields (sorted); renaming one changes the recorded scale
     assert sorted(f.name for f in dataclasses.fields(cartpole.Task3Config)) == sorted(
         ["agents", "train_noises", "eval_noises", "population", "episodes", "eval_episodes", "generations",
-         "repeats", "repeat_chunk", "caps", "caps_repeats", "caps_noise", "long_generations", "long_repeats",
+         "repeats", "repeat_chunk", "caps", "caps_repeats", "caps_noise", "caps_from_one_run", "long_generations", "long_repeats",
          "long_noise"])
     assert sorted(f.name for f in dataclasses.fields(uci.Task4Config)) == sorted(
         ["domains", "agents", "train_noises", "eval_noises", "population", "generations", "repeats", "repeat_chunk"])

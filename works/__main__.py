@@ -3,6 +3,10 @@
 ``python -m works --scale quick --out DIR [--videos] [--workers N] [--dask ADDR] [--tasks 1 2 ...]
 [--semantics corrected] [--uci-dir DIR]``
 
+``python -m works --scale paper --estimate [--workers N] [--tasks ...]`` runs nothing: it calibrates every
+unit kind on small samples and prints the projected units, CPU-hours, wall time, disk and peak memory per
+task (:mod:`works.estimate`).
+
 Runs :func:`works.run_1_tasks.run_tasks`, then :func:`works.run_2_packs.pack_all`,
 :func:`works.show_main.draw_all`, :func:`works.show_supp.draw_all`, optionally
 :func:`works.show_video.make_all`, and :func:`works.report.write_report`; ends with a summary of where the
@@ -40,10 +44,16 @@ def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress
 
 def main(argv=None) -> dict:
     """CLI entry point."""
-    parser = _parser()
+    parser = _parser(out_required=False)
     parser.prog = "python -m works"
     parser.add_argument("--videos", action="store_true", help="also make the escape videos into OUT/videos")
+    parser.add_argument("--estimate", action="store_true",
+                        help="run nothing: calibrate on small samples and print the projected cost of the scale")
     args = parser.parse_args(argv)
+    if args.estimate:
+        return _estimate(args)
+    if args.out is None:
+        parser.error("the following arguments are required: --out")
     scale, executor = configure(args)
     with executor:
         summary = run_pipeline(args.out, scale, tuple(args.tasks), executor, args.videos, not args.quiet)
@@ -60,6 +70,20 @@ def main(argv=None) -> dict:
         print(f"videos   : {out / 'videos'}")
     print(f"report   : {summary['report']}")
     return summary
+
+
+def _estimate(args) -> dict:
+    """``--estimate``: calibrate, print the table, return the estimate (no output folder is written)."""
+    from works.estimate import estimate, format_estimate
+    from works.executors import default_workers
+    from works.scales import get_scale
+
+    scale = get_scale(args.scale, args.semantics, args.seed)
+    workers = args.workers or default_workers()
+    log = None if args.quiet else print
+    result = estimate(scale, tuple(args.tasks), workers, log=log)
+    print(format_estimate(result, scale.name))
+    return result
 
 
 if __name__ == "__main__":

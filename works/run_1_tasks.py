@@ -123,9 +123,9 @@ def run_tasks(out_dir, scale: Scale, tasks=TASKS, executor=None, progress: bool 
     return summary
 
 
-def _parser():
+def _parser(out_required: bool = True):
     parser = argparse.ArgumentParser(description="Run the raw-data tasks 1-5 of the MotifEffect pipeline.")
-    parser.add_argument("--out", required=True, help="output directory OUT (writes OUT/raw)")
+    parser.add_argument("--out", required=out_required, help="output directory OUT (writes OUT/raw)")
     parser.add_argument("--scale", default="quick", choices=SCALES)
     parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)
     parser.add_argument("--workers", type=int, default=None, help="processes (default all cores; 1 = in-process)")
