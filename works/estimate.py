@@ -5,7 +5,8 @@
 :func:`estimate` runs each requested task twice at two small *calibration scales* derived from the target
 scale (:func:`calibration_scales`: the same grid resolution, catch steps, metric cadence and semantics, but
 a few structures, repeats, generations and iterations), through the real planners and unit functions, each
-unit in a forked child process so that its seconds and its peak resident memory (``ru_maxrss``) are its own.
+unit in a forked child process so that its seconds and its peak resident memory (``ru_maxrss``) are its own
+(the parent first runs one unit of each kind itself, so that children start warm like long-lived workers).
 Every unit kind (the unit function) has a *work* measure and an *items* measure computed from a unit's config
 (:data:`KINDS`, e.g. motifs × catch steps for a trade-off chunk, repeats × population × generations ×
 episodes for a NEAT chunk, fits × iterations for a task-5 unit). Per kind, seconds are fitted as
@@ -213,8 +214,9 @@ def calibrate(scale, tasks, work_dir=None, log=None) -> list:
     import torch  # noqa: F401 - imported before forking so children start warm, like pool workers
 
     from works.run_1_tasks import plan
+    from works.units import run_unit
 
-    samples = []
+    samples, warm = [], set()
     for level, small in enumerate(calibration_scales(scale)):
         with tempfile.TemporaryDirectory(dir=work_dir) as folder:
             raw_dir = Path(folder) / layout.RAW
@@ -223,6 +225,9 @@ def calibrate(scale, tasks, work_dir=None, log=None) -> list:
                 started = time.perf_counter()
                 for stage in stages:
                     for unit in stage:
+                        if unit_kind(unit) not in warm:  # first call of a kind in this process: imports, caches
+                            run_unit(unit, raw_dir)     # (a pool worker pays them once, not per unit)
+                            warm.add(unit_kind(unit))
                         record, peak = _measure(unit, raw_dir)
                         kind = KINDS[unit_kind(unit)]
                         samples.append({"task": task, "kind": unit_kind(unit), "key": unit.key,

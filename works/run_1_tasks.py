@@ -130,6 +130,8 @@ def _parser(out_required: bool = True):
     parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)
     parser.add_argument("--workers", type=int, default=None, help="processes (default all cores; 1 = in-process)")
     parser.add_argument("--dask", default=None, help="'local' (LocalCluster) or a scheduler address tcp://host:port")
+    parser.add_argument("--memory-gb", type=float, default=None,
+                        help="memory the units' hints may use at once (default 80 %% of the machine's)")
     parser.add_argument("--semantics", default="reference", choices=SEMANTICS)
     parser.add_argument("--seed", type=int, default=None, help="base seed (default: the preset's)")
     parser.add_argument("--uci-dir", default=None, help="folder with the vendored UCI files (task 4)")
@@ -144,7 +146,7 @@ def configure(args):
     if args.uci_dir:
         os.environ["MOTIFEFFECT_UCI_DIR"] = str(Path(args.uci_dir).resolve())
     scale = get_scale(args.scale, args.semantics, args.seed)
-    return scale, make_executor(args.workers, args.dask)
+    return scale, make_executor(args.workers, args.dask, args.memory_gb)
 
 
 def main(argv=None) -> dict:

@@ -44,11 +44,27 @@ from works.tasks.networks_packs import PACKS
 from works.units import Unit, unit_seed
 
 __all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "plan", "restricted_configurations",
-           "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted", "unit_restricted_gather"]
+           "restricted_memory_gb", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "unit_restricted_gather"]
 
 NUMBER = 5
 _HERE = "works.tasks.networks"
 CHUNK = 500  #: restricted configurations per unit
+#: Bytes per stored iteration of a restricted fit (loss and every traced metric, float64) and the longest
+#: fit expected when no iteration cap is set (the memory hints of the restricted units assume it).
+TRACE_BYTES, LONGEST_FIT = 152, 40_000
+
+
+def restricted_memory_gb(fits: int, iterations: int) -> float:
+    """Memory hint of a restricted-fit or gather unit (GiB): every trace held twice (rows, then the
+    concatenated arrays) at :data:`TRACE_BYTES` per iteration, plus 0.5 GiB.
+
+    Examples
+    --------
+    >>> restricted_memory_gb(500, 40_000)
+    6.16
+    """
+    return round(0.5 + 2 * fits * iterations * TRACE_BYTES / 2**30, 2)
 
 
 @dataclass(frozen=True)
@@ -314,6 +330,7 @@ def plan(scale) -> list:
         cap_from = files[f"loop/{largest}"] if largest == 10 else ""
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
+        longest = t5.maximum_iteration or LONGEST_FIT
         for k in range(11):
             chosen = [c for c in configurations if c[1].count(0) == k]
             for start in range(0, len(chosen), CHUNK):
@@ -325,13 +342,16 @@ def plan(scale) -> list:
                                                             seeds=t5.restricted_seeds, output=path, series=series,
                                                             cap_from=cap_from,
                                                             maximum_iteration=t5.maximum_iteration)),
-                                   (path,), (cap_from,) if cap_from else (), scale.seed))
+                                   (path,), (cap_from,) if cap_from else (), scale.seed,
+                                   restricted_memory_gb(len(chosen[start:start + CHUNK]) * t5.restricted_seeds,
+                                                        longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
                                    asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,
                                                                metric_every=t5.metric_every,
                                                                threshold=t5.threshold)),
-                                   (output,), tuple(chunks), scale.seed))
+                                   (output,), tuple(chunks), scale.seed,
+                                   restricted_memory_gb(len(configurations) * t5.restricted_seeds, longest)))
     return [first, first_gathers, second, second_gathers]
 
 
