@@ -206,6 +206,8 @@ def _measure(unit, raw_dir) -> tuple:
 def calibrate(scale, tasks, work_dir=None, log=None) -> list:
     """Run the tasks at both calibration scales; one sample dict per unit run.
 
+    Task 1 is run as well when task 2 is requested (task 2 reads its files).
+
     Returns
     -------
     list of dict
@@ -217,11 +219,12 @@ def calibrate(scale, tasks, work_dir=None, log=None) -> list:
     from works.units import run_unit
 
     samples, warm = [], set()
+    needed = sorted(set(tasks) | ({1} if 2 in tasks else set()))  # task 2 reads task 1's files
     for level, small in enumerate(calibration_scales(scale)):
         with tempfile.TemporaryDirectory(dir=work_dir) as folder:
             raw_dir = Path(folder) / layout.RAW
             raw_dir.mkdir(parents=True)
-            for task, stages in plan(small, tasks).items():
+            for task, stages in plan(small, tuple(needed)).items():
                 started = time.perf_counter()
                 for stage in stages:
                     for unit in stage:
