@@ -14,7 +14,7 @@ from works.storage import Manifest
 def test_fit_line_recovers_exact_lines_and_keeps_coefficients_non_negative():
     assert fit_line([1, 2, 4], [5, 7, 11]) == pytest.approx((3.0, 2.0))
     assert fit_line([2, 2], [4, 6]) == pytest.approx((0.0, 2.5))        # one x: through the origin
-    assert fit_line([1, 3], [4, 2]) == pytest.approx((3.0, 0.0))        # falling: a constant (the mean)
+    assert fit_line([1, 3], [4, 2]) == pytest.approx((0.0, 1.0))        # falling (noise): through the origin
     assert fit_line([1, 2], [1, 5]) == pytest.approx((0.0, 11 / 5))     # negative intercept: through the origin
 
 

@@ -9,9 +9,13 @@ unit in a forked child process so that its seconds and its peak resident memory 
 (the parent first runs one unit of each kind itself, so that children start warm like long-lived workers).
 Every unit kind (the unit function) has a *work* measure and an *items* measure computed from a unit's config
 (:data:`KINDS`, e.g. motifs × catch steps for a trade-off chunk, repeats × population × generations ×
-episodes for a NEAT chunk, fits × iterations for a task-5 unit). Per kind, seconds are fitted as
-``a + b · work`` and peak memory and written bytes as ``c + d · items`` (least squares, non-negative
-coefficients) over the calibration units, and the fits are applied to every unit of the target plan.
+episodes for a NEAT chunk, fits × iterations for a task-5 unit). Per kind, CPU seconds (user + system of the
+child, so a loaded machine does not inflate them) are fitted as ``a + b · work`` and written bytes as
+``c + d · items`` (least squares, non-negative coefficients) over the calibration units, and the fits are
+applied to every unit of the target plan. Peak memory is not extrapolated from the calibration (its growth
+there is page-level noise): a unit's peak is its kind's largest calibration peak (the worker's imports and
+caches) plus the larger of its memory hint (:attr:`works.units.Unit.memory_gb`) and
+:data:`MEMORY_PER_OUTPUT` times the bytes it writes.
 
 Wall time for ``workers`` processes: the stages of a task run one after the other and the units of a stage
 are scheduled longest-first onto the workers (tasks run one after another, as in
@@ -49,11 +53,14 @@ import numpy as np
 
 from works import layout
 
-__all__ = ["ASSUMED_ITERATIONS", "KINDS", "Kind", "calibrate", "calibration_scales", "estimate", "fit_line",
-           "format_estimate", "makespan", "unit_kind"]
+__all__ = ["ASSUMED_ITERATIONS", "KINDS", "MEMORY_PER_OUTPUT", "Kind", "calibrate", "calibration_scales", "estimate",
+           "fit_line", "format_estimate", "makespan", "unit_kind"]
 
 #: Mean length (iterations) of a task-5 fit run to its stopping rule, used when a unit has no iteration cap.
 ASSUMED_ITERATIONS = 12_600
+#: Peak memory of a unit above its kind's calibration peak, in multiples of the bytes it writes (the arrays,
+#: their concatenation and the compression buffer) unless its memory hint is larger.
+MEMORY_PER_OUTPUT = 3
 
 
 @dataclass(frozen=True)
@@ -181,8 +188,9 @@ def _child(unit, raw_dir, connection):
 
     try:
         record = run_unit(unit, raw_dir)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-        connection.send(("ok", record, peak))
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # a forked child's times start at zero
+        record["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+        connection.send(("ok", record, usage.ru_maxrss * 1024))  # KiB on Linux
     except BaseException as error:  # report it to the parent
         connection.send(("error", f"{type(error).__name__}: {error}", 0))
     finally:
@@ -190,7 +198,7 @@ def _child(unit, raw_dir, connection):
 
 
 def _measure(unit, raw_dir) -> tuple:
-    """Run one unit in a forked child: ``(record, peak resident bytes)``."""
+    """Run one unit in a forked child: ``(record with "cpu_seconds", peak resident bytes)``."""
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(unit, str(raw_dir), child))
@@ -235,7 +243,8 @@ def calibrate(scale, tasks, work_dir=None, log=None) -> list:
                         kind = KINDS[unit_kind(unit)]
                         samples.append({"task": task, "kind": unit_kind(unit), "key": unit.key,
                                         "work": kind.work(unit.config, small),
-                                        "items": kind.items(unit.config, small), "seconds": record["seconds"],
+                                        "items": kind.items(unit.config, small),
+                                        "seconds": record["cpu_seconds"], "wall_seconds": record["seconds"],
                                         "peak_bytes": peak,
                                         "disk_bytes": sum(f["size"] for f in record["files"].values())})
                 if log:
@@ -246,14 +255,13 @@ def calibrate(scale, tasks, work_dir=None, log=None) -> list:
 def fit_line(x, y) -> tuple:
     """Least-squares ``y ≈ a + b·x`` with ``a, b ≥ 0``; ``(a, b)``.
 
-    One distinct ``x`` (or a negative intercept) gives a line through the origin; a negative slope a constant.
+    One distinct ``x``, a negative intercept or a negative slope (noise) give the least-squares line through
+    the origin (which over- rather than under-estimates when extrapolating).
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if np.ptp(x) > 0:
         b, a = np.polyfit(x, y, 1)
-        if b < 0:
-            return float(max(y.mean(), 0.0)), 0.0
-        if a >= 0:
+        if a >= 0 and b >= 0:
             return float(a), float(b)
     denominator = float(x @ x)
     return 0.0, float(max(x @ y, 0.0) / denominator) if denominator > 0 else 0.0
@@ -289,7 +297,7 @@ def estimate(scale, tasks=(1, 2, 3, 4, 5), workers: int = 1, samples=None, log=N
         work = [row["work"] for row in rows]
         items = [row["items"] for row in rows]
         models[name] = (fit_line(work, [row["seconds"] for row in rows]),
-                        fit_line(items, [row["peak_bytes"] for row in rows]),
+                        max(row["peak_bytes"] for row in rows),
                         fit_line(items, [row["disk_bytes"] for row in rows]))
     result = {"tasks": {}, "workers": int(workers), "assumed_iterations": ASSUMED_ITERATIONS,
               "calibration_seconds": round(calibration_seconds, 1), "samples": samples}
@@ -302,13 +310,15 @@ def estimate(scale, tasks=(1, 2, 3, 4, 5), workers: int = 1, samples=None, log=N
                 name = unit_kind(unit)
                 if name not in models:
                     raise RuntimeError(f"no calibration sample of unit kind {name!r} (task {task}).")
-                (a, b), (c, d), (e, f) = models[name]
+                (a, b), base, (e, f) = models[name]
                 kind = KINDS[name]
                 work, items = kind.work(unit.config, scale), kind.items(unit.config, scale)
                 uses_assumption |= "maximum_iteration" in unit.config and not unit.config["maximum_iteration"]
-                seconds, peak = a + b * work, c + d * items
+                written = e + f * items
+                seconds = a + b * work
+                peak = base + max(MEMORY_PER_OUTPUT * written, (unit.memory_gb or 0.0) * 2**30)
                 durations.append(seconds)
-                disk += e + f * items
+                disk += written
                 entry = kinds.setdefault(name, {"units": 0, "cpu_hours": 0.0, "peak_gb": 0.0})
                 entry["units"] += 1
                 entry["cpu_hours"] += seconds / 3600
