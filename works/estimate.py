@@ -33,8 +33,8 @@ Examples
 >>> small, larger = calibration_scales(get_scale("paper"))
 >>> small.task3.population, larger.task3.population, small.task1.points
 (8, 16, 41)
->>> fit_line([1.0, 3.0], [2.0, 4.0])
-(1.0, 1.0)
+>>> [round(value, 6) for value in fit_line([1.0, 3.0], [2.0, 4.0])]
+[1.0, 1.0]
 """
 
 from __future__ import annotations
