@@ -56,8 +56,8 @@ def test_task_configs_keep_their_fields():
     # raw/config.json holds these fields (sorted); renaming one changes the recorded scale
     assert sorted(f.name for f in dataclasses.fields(cartpole.Task3Config)) == sorted(
         ["agents", "train_noises", "eval_noises", "population", "episodes", "eval_episodes", "generations",
-         "repeats", "repeat_chunk", "caps", "caps_repeats", "caps_noise", "long_generations", "long_repeats",
-         "long_noise"])
+         "repeats", "repeat_chunk", "caps", "caps_repeats", "caps_noise", "caps_from_one_run", "long_generations",
+         "long_repeats", "long_noise"])
     assert sorted(f.name for f in dataclasses.fields(uci.Task4Config)) == sorted(
         ["domains", "agents", "train_noises", "eval_noises", "population", "generations", "repeats", "repeat_chunk"])
     assert (cartpole.Task3Config().generations, uci.Task4Config().generations) == (20, 30)

@@ -67,7 +67,10 @@ class Task3Config(NeatConfig):
 
     ``episodes`` / ``eval_episodes`` per fitness evaluation in training / evaluation; the caps experiment trains
     ``caps_repeats`` agents at ``caps_noise`` for each cap; the long runs ``long_repeats`` agents for
-    ``long_generations`` at ``long_noise``.
+    ``long_generations`` at ``long_noise``. ``caps_from_one_run`` trains each repeat of the caps experiment
+    once to the largest cap and reads it at every cap (:func:`practice.agent.train_at_caps`; what each cap's
+    separate run with the same seeds returns, see ``docs/quirks/practice-neat.md`` row 16); off, every cap
+    is a separate run with its own seeds.
     """
 
     episodes: int = 10
@@ -78,6 +81,7 @@ class Task3Config(NeatConfig):
     long_generations: int = 30
     long_repeats: int = 10
     long_noise: float = 0.2
+    caps_from_one_run: bool = False
 
 
 CONFIG = Task3Config
@@ -98,7 +102,8 @@ def plan(scale) -> list:
     work, gathers = [], []
     for series, settings, axis, name, config, repeats in experiments:
         units, gather = neat_experiment(scale, series, "cartpole", t3.agents, settings, axis,
-                                        layout.real_world_file(name), config, t3.repeat_chunk, repeats)
+                                        layout.real_world_file(name), config, t3.repeat_chunk, repeats,
+                                        caps_from_one_run=t3.caps_from_one_run)
         work += units
         gathers.append(gather)
     return [work, gathers]

@@ -34,6 +34,7 @@ from works.units import Unit, unit_seed
 
 __all__ = [
     "CONFS",
+    "NeatCapsUnit",
     "NeatConfig",
     "NeatGatherUnit",
     "NeatRunUnit",
@@ -82,6 +83,19 @@ class NeatRunUnit:
     base_seed: int
     semantics: str
     output: str
+
+
+@dataclass(frozen=True)
+class NeatCapsUnit(NeatRunUnit):
+    """A chunk of repeats trained once each to the largest of ``caps`` and read at every cap.
+
+    ``generations`` is ``max(caps)``; ``outputs[j]`` receives what a :class:`NeatRunUnit` with
+    ``generations = caps[j]`` and the same ``series`` writes (``output`` is ``outputs[-1]``). Used by the
+    generation-caps experiment when ``caps_from_one_run`` is set (see ``docs/quirks/practice-neat.md``, row 16).
+    """
+
+    caps: tuple
+    outputs: tuple
 
 
 @dataclass(frozen=True)
@@ -144,13 +158,34 @@ def _uci_task(raw_dir, unit: UciRunUnit, maximum_generation):
                                data["feature_ranges"], maximum_generation)
 
 
+def _repeat_seeds(unit, repeat):
+    """Training and evaluation seeds of one repeat: from the series and the repeat number only."""
+    sequence = unit_seed(unit.base_seed, f"{unit.series}/repeat-{repeat:04d}")
+    return sequence.spawn(2)
+
+
+def _save_rows(path, rows, repeats):
+    arrays = {name: np.stack([np.asarray(row[name]) for row in rows]) for name in rows[0]}
+    arrays["repeat"] = np.asarray(repeats, dtype=np.int64)
+    save_npz(path, arrays)
+
+
 def unit_neat(config, raw_dir, seed):
-    """Tasks 3–4: ``len(repeats)`` NEAT runs of one agent at one training noise; per-repeat seeds from keys."""
-    from practice.agent import create_agent_config, evaluate, train
+    """Tasks 3–4: ``len(repeats)`` NEAT runs of one agent at one training noise; per-repeat seeds from keys.
+
+    A config with ``caps`` (:class:`NeatCapsUnit`) trains each repeat once to the largest cap with
+    :func:`practice.agent.train_at_caps` and writes, per cap, the file the separate run with that cap and the
+    same seeds writes.
+    """
+    from practice.agent import create_agent_config, evaluate, train, train_at_caps
     from practice.task import NEATCartPoleTask
 
     cartpole = config["kind"] == "cartpole"
-    unit = NeatRunUnit(**config) if cartpole else UciRunUnit(**config)
+    if "caps" in config:
+        unit = NeatCapsUnit(**config)
+    else:
+        unit = NeatRunUnit(**config) if cartpole else UciRunUnit(**config)
+    caps = [int(cap) for cap in getattr(unit, "caps", ())]
     agent_config = create_agent_config(CONFS / unit.config_file)
     agent_config.pop_size = int(unit.population)
     generations = int(unit.generations)
@@ -161,23 +196,29 @@ def unit_neat(config, raw_dir, seed):
         task = _uci_task(raw_dir, unit, generations)
         evaluation = "supervision"
     eval_noises = [float(level) for level in unit.eval_noises]
-    rows = []
+    rows = {cap: [] for cap in caps} if caps else {generations: []}
     for repeat in unit.repeats:
-        sequence = unit_seed(unit.base_seed, f"{unit.series}/repeat-{repeat:04d}")
-        train_seed, test_seed = sequence.spawn(2)
+        train_seed, test_seed = _repeat_seeds(unit, repeat)
         if cartpole:
             task.iterations = int(unit.episodes)
-        agent, experience = train(task, unit.agent, agent_config, _noise(unit.train_noise, unit.semantics),
-                                  train_seed)
-        experience = list(experience)
+        noise = _noise(unit.train_noise, unit.semantics)
+        if caps:
+            runs = train_at_caps(task, unit.agent, agent_config, noise, caps, train_seed)
+        else:
+            runs = {generations: train(task, unit.agent, agent_config, noise, train_seed)}
         if cartpole:
             task.iterations = int(unit.eval_episodes)
-        generators = {level: _noise(level, unit.semantics) for level in eval_noises}
-        record = evaluate(task, generators, agent, evaluation, test_seed)
-        rows.append(_summary(agent, experience, record, eval_noises, generations))
-    arrays = {name: np.stack([np.asarray(row[name]) for row in rows]) for name in rows[0]}
-    arrays["repeat"] = np.asarray(unit.repeats, dtype=np.int64)
-    save_npz(raw_dir / unit.output, arrays)
+        for cap, (agent, experience) in runs.items():
+            generators = {level: _noise(level, unit.semantics) for level in eval_noises}
+            # SeedSequence.spawn is stateful: every cap gets a fresh copy of the repeat's evaluation seed
+            record = evaluate(task, generators, agent, evaluation, test_seed if len(runs) == 1
+                              else _repeat_seeds(unit, repeat)[1])
+            rows[cap].append(_summary(agent, list(experience), record, eval_noises, cap))
+    if caps:
+        for cap, output in zip(caps, unit.outputs):
+            _save_rows(raw_dir / output, rows[cap], unit.repeats)
+    else:
+        _save_rows(raw_dir / unit.output, rows[generations], unit.repeats)
 
 
 def unit_neat_gather(config, raw_dir, seed):
@@ -215,7 +256,8 @@ def unit_neat_gather(config, raw_dir, seed):
     save_npz(raw_dir / unit.output, out)
 
 
-def neat_experiment(scale, series, kind, agents, settings, axis, output, base, chunk, repeats, extra_depends=()):
+def neat_experiment(scale, series, kind, agents, settings, axis, output, base, chunk, repeats, extra_depends=(),
+                    caps_from_one_run=False):
     """Units (one per agent × setting × repeat chunk) and the gather unit of one NEAT experiment.
 
     Parameters
@@ -238,6 +280,10 @@ def neat_experiment(scale, series, kind, agents, settings, axis, output, base, c
         Repeats per unit and in all.
     extra_depends : tuple of str
         Files every chunk reads (the UCI split).
+    caps_from_one_run : bool
+        With ``axis="caps"``: one unit per agent × repeat chunk (:class:`NeatCapsUnit`, series
+        ``"<series>/<agent>/caps"``) trains each repeat once to the largest cap and writes every cap's chunk
+        file; otherwise every cap is a separate run with its own seeds.
 
     Returns
     -------
@@ -245,7 +291,21 @@ def neat_experiment(scale, series, kind, agents, settings, axis, output, base, c
     """
     run_class = NeatRunUnit if kind == "cartpole" else UciRunUnit
     units, chunks = [], {}
-    for agent in agents:
+    if caps_from_one_run and axis == "caps":
+        caps = sorted({int(setting) for setting in settings})
+        for agent in agents:
+            chunks.update({f"{agent}/{setting}": [] for setting in settings})
+            for start in range(0, repeats, chunk):
+                paths = tuple(layout.neat_chunk_file(series, agent, f"cap-{cap:03d}", start) for cap in caps)
+                for cap, path in zip(caps, paths):
+                    chunks[f"{agent}/{cap}"].append(path)
+                fields = dict(base, agent=agent, output=paths[-1], outputs=list(paths), caps=caps,
+                              generations=max(caps), repeats=list(range(start, min(repeats, start + chunk))),
+                              series=f"{series}/{agent}/caps", base_seed=scale.seed, kind=kind,
+                              semantics=scale.semantics, config_file=base["config_prefix"] + CONFIG_NAMES[agent])
+                units.append(Unit(f"{series}/{agent}/caps/r{start:04d}", f"{_HERE}:unit_neat",
+                                  asdict(NeatCapsUnit(**fields)), paths, tuple(extra_depends), scale.seed))
+    for agent in agents if not (caps_from_one_run and axis == "caps") else ():
         for setting in settings:
             label = f"cap-{int(setting):03d}" if axis == "caps" else f"noise-{round(float(setting) * 100):02d}"
             paths = []

@@ -47,7 +47,8 @@ from works.stats import compare_paired, compare_trend
 from works.units import Unit, unit_seed
 
 __all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chunk_size", "plan",
-           "restricted_configurations", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "restricted_configurations", "restricted_memory_gb", "unit_fit_gather", "unit_fit_restricted",
+           "unit_fit_unrestricted",
            "unit_restricted_gather"]
 
 NUMBER = 5
@@ -58,6 +59,20 @@ CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_si
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
 ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
+#: Bytes per stored iteration of a restricted fit (loss and every traced metric, float64).
+TRACE_BYTES = 152
+
+
+def restricted_memory_gb(fits: int, iterations: int, bytes_per_iteration: int = BYTES_PER_NETWORK_ITERATION) -> float:
+    """Memory hint (GiB) of a unit holding ``fits`` fits of ``iterations`` iterations at ``bytes_per_iteration``
+    bytes each, plus 0.5 GiB (restricted units: :data:`BYTES_PER_NETWORK_ITERATION`).
+
+    Examples
+    --------
+    >>> restricted_memory_gb(500, 20_000)
+    4.23
+    """
+    return round(0.5 + fits * iterations * bytes_per_iteration / 2**30, 2)
 
 
 @dataclass(frozen=True)
@@ -371,6 +386,7 @@ def plan(scale) -> list:
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
         chunk = chunk_size(t5.restricted_seeds, t5.maximum_iteration)
+        longest = t5.maximum_iteration or ASSUMED_CAP
         for k in range(11):
             chosen = [c for c in configurations if c[1].count(0) == k]
             for start in range(0, len(chosen), chunk):
@@ -382,13 +398,17 @@ def plan(scale) -> list:
                                                             seeds=t5.restricted_seeds, output=path, series=series,
                                                             cap_from=cap_from,
                                                             maximum_iteration=t5.maximum_iteration)),
-                                   (path,), (cap_from,) if cap_from else (), scale.seed))
+                                   (path,), (cap_from,) if cap_from else (), scale.seed,
+                                   restricted_memory_gb(len(chosen[start:start + chunk]) * t5.restricted_seeds,
+                                                        longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
                                    asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,
                                                                metric_every=t5.metric_every,
                                                                threshold=t5.threshold)),
-                                   (output,), tuple(chunks), scale.seed))
+                                   (output,), tuple(chunks), scale.seed,
+                                   restricted_memory_gb(len(configurations) * t5.restricted_seeds, longest,
+                                                        2 * TRACE_BYTES)))
     return [first, first_gathers, second, second_gathers]
 
 
