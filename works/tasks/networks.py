@@ -57,8 +57,10 @@ __all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chu
 NUMBER = 5
 _HERE = "works.tasks.networks"
 CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_size`)
-#: Peak bytes per network-iteration of a restricted unit: ~200 B inside the batched fit (every metric traced each
-#: iteration) plus ~150 B for the float64 arrays of the chunk file built while the fit result is still held.
+#: Peak bytes per network-iteration of a restricted unit, estimated from the arrays the batched fit holds when it
+#: ends (every metric traced each iteration: the per-iteration lists with their row and step indices, their
+#: concatenation and the loss history); writing the chunk adds no copy (the trace file is written fit by fit,
+#: docs/paper-scale.md has the measurement).
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
 ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
