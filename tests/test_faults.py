@@ -311,8 +311,9 @@ def test_report_survives_a_damaged_raw_manifest(tmp_path):
 # ------------------------------------------------------------------------------------- command line
 
 
-def _main(argv, capsys):
-    from works.__main__ import main
+def _main(argv, capsys, main=None):
+    if main is None:
+        from works.__main__ import main
 
     with pytest.raises(SystemExit) as caught:
         main(argv)
@@ -340,6 +341,9 @@ def test_missing_uci_dir_or_file_is_a_usage_error_naming_it(tmp_path, capsys):
     (partial / "ecoli.data").write_text("")
     code, err = _main(["--scale", "smoke", "--out", str(out), "--tasks", "4", "--uci-dir", str(partial)], capsys)
     assert code == 2 and len(err) == 1 and "glass.data" in err[0] and "--uci-dir" in err[0]
+    assert not out.exists()  # every argument is checked before the folder (and its lock file) is created
+    code, err = _main(["--scale", "smoke", "--out", str(out), "--tasks", "1", "--workers", "0"], capsys)
+    assert code == 2 and len(err) == 1 and "--workers" in err[0] and not out.exists()
 
 
 def test_env_uci_dir_is_checked_when_task_4_runs(tmp_path, capsys, monkeypatch):
@@ -366,6 +370,42 @@ def test_busy_folder_is_refused_naming_the_holder(tmp_path, capsys):
     with FolderLock(tmp_path):
         code, err = _main(["--scale", "smoke", "--out", str(tmp_path), "--tasks", "1"], capsys)
     assert code == 3 and len(err) == 1 and f"pid {os.getpid()}" in err[0] and "--wait" in err[0]
+
+
+def _step_scripts():
+    from works import report, run_2_packs, show_ext, show_main, show_supp, show_video
+
+    return {"run_2_packs": run_2_packs.main, "show_main": show_main.main, "show_supp": show_supp.main,
+            "show_ext": show_ext.main, "show_video": show_video.main, "report": report.main}
+
+
+@pytest.mark.parametrize("script", sorted(_step_scripts()))
+def test_step_scripts_take_the_folder_lock(tmp_path, capsys, script):
+    main = _step_scripts()[script]
+    with FolderLock(tmp_path):
+        code, err = _main(["--out", str(tmp_path)], capsys, main=main)
+    assert code == 3 and len(err) == 1 and f"pid {os.getpid()}" in err[0] and "--wait" in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [guard.LOCK_NAME]  # nothing written meanwhile
+
+
+@pytest.mark.parametrize("script", ["run_2_packs", "show_video"])
+def test_step_scripts_refuse_a_folder_of_another_scale(tmp_path, capsys, script):
+    write_stamp(tmp_path, {"scale": "smoke", "semantics": "reference", "seed": 3, "version": "0.1.0"})
+    code, err = _main(["--out", str(tmp_path), "--scale", "quick"], capsys, main=_step_scripts()[script])
+    assert code == 3 and len(err) == 1 and "scale='smoke'" in err[0]
+
+
+def test_step_scripts_need_an_existing_folder(tmp_path, capsys):
+    code, err = _main(["--out", str(tmp_path / "none")], capsys, main=_step_scripts()["show_main"])
+    assert code == 2 and len(err) == 1 and "--out" in err[0] and not (tmp_path / "none").exists()
+
+
+def test_step_scripts_clean_stale_temporaries_and_run(tmp_path, capsys):
+    stale = tmp_path / "data" / ".main02.npz.123.tmp"
+    stale.parent.mkdir()
+    stale.write_bytes(b"half")
+    status = _step_scripts()["run_2_packs"](["--out", str(tmp_path), "--scale", "smoke"])
+    assert not stale.exists() and status["main02"].startswith("skipped")
 
 
 def test_write_errors_during_a_run_are_one_line_naming_the_path(tmp_path, capsys, monkeypatch):

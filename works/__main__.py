@@ -25,7 +25,6 @@ the workers and exit with 130 / 143.
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from pathlib import Path
@@ -80,16 +79,6 @@ def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress
     return summary
 
 
-class _Stopped(BaseException):
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_stop(signum, frame):
-    raise _Stopped(signum)
-
-
 def guarded(args, step, failed=lambda summary: [], executor: bool = True):
     """Run ``step(scale, executor)`` for parsed ``args`` with the folder guards; returns its summary.
 
@@ -99,25 +88,19 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
     ``SystemExit`` for a non-zero status: ``failed(summary)`` lists what failed (status 1 when not empty).
     """
     from works.guard import (
-        FolderBusy,
-        args_stamp,
         FolderLock,
-        FolderMismatch,
         UsageError,
+        args_stamp,
         check_stamp,
         clean_stale,
+        one_line_errors,
         prepare_out,
         run_stamp,
         wipe,
         write_stamp,
     )
 
-    def fail(status: int, message: str):
-        print(f"error: {message}", file=sys.stderr)
-        raise SystemExit(status)
-
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
-    try:
+    def body():
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {out} is not a directory.")
@@ -125,11 +108,11 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
             raise UsageError(f"--uci-dir {args.uci_dir}: no such directory.")
         if not args.fresh:
             check_stamp(out, args_stamp(args))  # before importing the pipeline or touching anything
+        from works.run_1_tasks import configure
+
+        scale, _ = configure(args, executor=False)  # every argument checked before the folder is created
         out = prepare_out(out)
         with FolderLock(out, wait=args.wait):
-            from works.run_1_tasks import configure
-
-            scale, _ = configure(args, executor=False)
             stamp = run_stamp(scale)
             if args.fresh:
                 wipe(out)
@@ -147,29 +130,8 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
             print(f"\n{len(problems)} failed: {'; '.join(map(str, problems))}", file=sys.stderr)
             raise SystemExit(1)
         return summary
-    except (KeyboardInterrupt, _Stopped) as stop:
-        if args.debug:
-            raise
-        signum = getattr(stop, "signum", signal.SIGINT)
-        print(f"\ninterrupted ({signal.Signals(signum).name}); finished work is kept: rerun the same command to "
-              "resume.", file=sys.stderr)
-        raise SystemExit(128 + int(signum)) from None
-    except UsageError as error:
-        if args.debug:
-            raise
-        fail(2, str(error))
-    except (FolderBusy, FolderMismatch) as error:
-        if args.debug:
-            raise
-        fail(3, str(error))
-    except (OSError, ValueError) as error:
-        if args.debug:
-            raise
-        path = getattr(error, "filename", None)
-        text = str(error) if not path or str(path) in str(error) else f"{path}: {error.strerror or error}"
-        fail(1, f"{text} (rerun with --debug for the traceback)")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+
+    return one_line_errors(body, debug=args.debug)
 
 
 def main(argv=None) -> dict:

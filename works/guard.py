@@ -8,6 +8,9 @@
   written, with the two ways forward (``--fresh`` wipes the folder's results, or use another ``--out``).
 * :func:`clean_stale` — removes the temporary files an interrupted run left (``.<name>.*.tmp*``); only
   called while holding the lock, so no live writer loses its file.
+* :func:`one_line_errors` — runs a command's body and turns its errors into one line and an exit status
+  (``--debug`` keeps the traceback); :func:`locked_step` runs one per-step script (packs, figures, videos,
+  report) on an existing output folder while holding its lock.
 * :func:`watch_parent` — called in every pool worker: the worker exits within about a second after the
   main process dies (even by SIGKILL), so no worker outlives the pipeline.
 
@@ -34,6 +37,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -42,8 +46,8 @@ from pathlib import Path
 from works._io import atomic_write_bytes
 
 __all__ = ["FolderBusy", "FolderLock", "FolderMismatch", "LOCK_NAME", "RESULTS", "STAMP_NAME", "UsageError",
-           "args_stamp", "check_stamp", "clean_stale", "is_temporary", "prepare_out", "run_stamp", "wipe",
-           "watch_parent", "write_stamp"]
+           "args_stamp", "check_stamp", "clean_stale", "is_temporary", "locked_step", "one_line_errors", "prepare_out",
+           "run_stamp", "step_arguments", "wipe", "watch_parent", "write_stamp"]
 
 LOCK_NAME = ".lock"
 STAMP_NAME = "run.json"
@@ -293,3 +297,90 @@ def watch_parent(pid: int, period: float = 0.5) -> threading.Thread:
     thread = threading.Thread(target=loop, name="watch-parent", daemon=True)
     thread.start()
     return thread
+
+
+class _Stopped(BaseException):
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stop(signum, frame):
+    raise _Stopped(signum)
+
+
+def one_line_errors(body, debug: bool = False):
+    """Run ``body()`` as a command: errors become one line on stderr and an exit status.
+
+    Status 2 for a :class:`UsageError`, 3 for :class:`FolderBusy` / :class:`FolderMismatch`, 1 for an
+    ``OSError`` or ``ValueError`` (the message names the path), 128 + signal number after Ctrl-C or SIGTERM
+    (finished work is kept). With ``debug`` the exception propagates with its traceback. Returns what
+    ``body`` returns.
+    """
+
+    def fail(status: int, message: str):
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(status)
+
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        return body()
+    except (KeyboardInterrupt, _Stopped) as stop:
+        if debug:
+            raise
+        signum = getattr(stop, "signum", signal.SIGINT)
+        print(f"\ninterrupted ({signal.Signals(signum).name}); finished work is kept: rerun the same command to "
+              "resume.", file=sys.stderr)
+        raise SystemExit(128 + int(signum)) from None
+    except UsageError as error:
+        if debug:
+            raise
+        fail(2, str(error))
+    except (FolderBusy, FolderMismatch) as error:
+        if debug:
+            raise
+        fail(3, str(error))
+    except (OSError, ValueError) as error:
+        if debug:
+            raise
+        path = getattr(error, "filename", None)
+        text = str(error) if not path or str(path) in str(error) else f"{path}: {error.strerror or error}"
+        fail(1, f"{text} (rerun with --debug for the traceback)")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def step_arguments(parser) -> None:
+    """Add ``--wait`` and ``--debug`` (see :func:`locked_step`) to a per-step script's parser."""
+    parser.add_argument("--wait", action="store_true", help="wait for another run using OUT to finish instead of "
+                                                            "stopping")
+    parser.add_argument("--debug", action="store_true", help="full tracebacks instead of one-line errors")
+
+
+def locked_step(args, action, scale: str | None = None):
+    """Run ``action(out)`` on the existing output folder ``args.out`` while holding its lock.
+
+    The per-step scripts (packs, figures, videos, report) use it, so a step never reads or writes a folder
+    another run is writing: a second run is refused (or waits with ``args.wait``), a folder of another
+    ``scale`` is refused, temporaries of an interrupted run are removed first, and errors are one line
+    (:func:`one_line_errors`, ``args.debug``).
+
+    Examples
+    --------
+    >>> import argparse, tempfile
+    >>> args = argparse.Namespace(out=tempfile.mkdtemp(), wait=False, debug=False)
+    >>> locked_step(args, lambda out: sorted(p.name for p in out.iterdir()))
+    ['.lock']
+    """
+
+    def body():
+        out = Path(args.out)
+        if not out.is_dir():
+            raise UsageError(f"--out {out}: no such directory (run the earlier steps first).")
+        if scale is not None:
+            check_stamp(out, {"scale": scale})
+        with FolderLock(out, wait=getattr(args, "wait", False)):
+            clean_stale(out)
+            return action(out)
+
+    return one_line_errors(body, debug=getattr(args, "debug", False))

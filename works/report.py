@@ -24,6 +24,7 @@ from pathlib import Path
 
 from works import layout
 from works._io import atomic_write_bytes
+from works.guard import locked_step, step_arguments
 from works.claims import DESCRIPTIVE, claim, stat_cells
 from works.packing import one_line
 from works.tasks import all_claims, motifs
@@ -159,10 +160,15 @@ def main(argv=None) -> Path:
     """CLI: ``python works/report.py --out DIR``."""
     parser = argparse.ArgumentParser(description="Write OUT/REPORT.md from OUT/raw.")
     parser.add_argument("--out", required=True)
+    step_arguments(parser)
     args = parser.parse_args(argv)
-    path = write_report(args.out)
-    print(path)
-    return path
+
+    def action(out):
+        path = write_report(out)
+        print(path)
+        return path
+
+    return locked_step(args, action)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import argparse
 import numpy as np
 
 from works import packing
+from works.guard import locked_step, step_arguments
 from works.layout import LANDSCAPES, SCALES
 from works.packing import Raw
 from works.summaries import (
@@ -79,11 +80,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", required=True, help="output directory OUT (reads OUT/raw, writes OUT/data)")
     parser.add_argument("--scale", default="quick", choices=SCALES)
     parser.add_argument("--force", action="store_true", help="rebuild every pack")
+    step_arguments(parser)
     args = parser.parse_args(argv)
-    status = pack_all(args.out, args.scale, force=args.force)
-    for name, state in status.items():
-        print(f"{name}: {state}")
-    return status
+
+    def action(out):
+        status = pack_all(out, args.scale, force=args.force)
+        for name, state in status.items():
+            print(f"{name}: {state}")
+        return status
+
+    return locked_step(args, action, scale=args.scale)
 
 
 if __name__ == "__main__":

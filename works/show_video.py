@@ -36,6 +36,7 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 from effect.structures import LOOP_STRUCTURES, parse_structure
 from works import layout
 from works._io import temporary_name
+from works.guard import locked_step, step_arguments
 from works.figures.diagrams import draw_motif
 from works.figures.style import COLOURS
 from works.summaries import landscapes
@@ -199,11 +200,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", required=True)
     parser.add_argument("--scale", default="quick", choices=tuple(VIDEO_SCALES))
     parser.add_argument("--format", default="auto", choices=FORMATS)
+    step_arguments(parser)
     args = parser.parse_args(argv)
-    result = make_all(args.out, args.scale, args.format)
-    for name, value in result.items():
-        print(name, value)
-    return result
+
+    def action(out):
+        result = make_all(out, args.scale, args.format)
+        for name, value in result.items():
+            print(name, value)
+        return result
+
+    return locked_step(args, action, scale=args.scale)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from works import layout
 from works.figures import panels, style
 from works.figures.packs import open_pack
 from works.figures.style import new_figure, panel_label, save_figure
+from works.guard import locked_step, step_arguments
 from works.layout import LETTERS
 from works.units import Unit
 
@@ -155,8 +156,13 @@ def figure_cli(draw_all, description: str, argv=None) -> dict:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", required=True)
     parser.add_argument("--skip-missing", action="store_true", help="skip figures whose pack is missing")
+    step_arguments(parser)
     args = parser.parse_args(argv)
-    result = draw_all(args.out, skip_missing=args.skip_missing)
-    for name, value in result.items():
-        print(name, value if isinstance(value, str) else "drawn")
-    return result
+
+    def action(out):
+        result = draw_all(out, skip_missing=args.skip_missing)
+        for name, value in result.items():
+            print(name, value if isinstance(value, str) else "drawn")
+        return result
+
+    return locked_step(args, action)
