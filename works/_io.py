@@ -11,7 +11,7 @@ Examples
 >>> import tempfile, numpy as np
 >>> from pathlib import Path
 >>> path = Path(tempfile.mkdtemp()) / "pack.npz"
->>> save_pack(path, {"a": np.arange(3), "b": {"incoherent-loop": np.ones(2)}})
+>>> _ = save_pack(path, {"a": np.arange(3), "b": {"incoherent-loop": np.ones(2)}})
 >>> sorted(load_pack(path)["b"])
 ['incoherent-loop']
 """

@@ -37,7 +37,7 @@ Examples
 ([0.5, 0.25], 'int64')
 >>> with np.load(raw / "s.npz") as summary:
 ...     summary["reach"][:3, 0].tolist(), str(summary["traces"])
-([1, 2, 0], 't.npz')
+([1, 1, 0], 't.npz')
 """
 
 from __future__ import annotations
