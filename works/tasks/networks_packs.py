@@ -118,7 +118,7 @@ class Restricted:
             from works.tasks.networks_traces import load_traces
 
             self._loaded = (None, None)  # free the previous chunk first
-            self._loaded = (c, load_traces(self.raw.path(self.files[c])))
+            self._loaded = (c, load_traces(self.raw.path(self.files[c]), "trace/"))  # not the full loss traces
         return self._loaded[1]
 
     def run(self, j: int) -> dict:

@@ -125,11 +125,12 @@ def write_chunk(raw_dir, summary: str, traces: str, rows, cap) -> None:
     save_npz(raw_dir / summary, chunk_summaries(rows, cap, traces))
 
 
-def load_traces(path) -> dict:
-    """A trace file's arrays in the in-memory types of the fits: float64 values, int64 steps and offsets."""
+def load_traces(path, prefix: str = "") -> dict:
+    """A trace file's arrays (those whose name starts with ``prefix``) in the in-memory types of the fits:
+    float64 values, int64 steps and offsets."""
     with np.load(path, allow_pickle=False) as archive:
         out = {}
-        for name in archive.files:
+        for name in (name for name in archive.files if name.startswith(prefix)):
             value = archive[name]
             if value.dtype.kind in "iuf":
                 value = value.astype(np.int64 if value.dtype.kind in "iu" else np.float64, copy=False)
