@@ -110,6 +110,25 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_int(value, name: str, low: int = 1) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= ``low`` (numpy integers included, ``bool`` not).
+
+    Examples
+    --------
+    >>> check_int(np.int64(0), "type_index", low=0)
+    0
+    >>> check_int(1, "points", low=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: points must be >= 2, got 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    return int(value)
+
+
 def check_learn_rate(learn_rate, name: str = "learn_rate") -> float:
     """Return ``learn_rate`` as a float if it is a finite number > 0."""
     if isinstance(learn_rate, bool) or not isinstance(learn_rate, (int, float, np.floating, np.integer)):

@@ -27,13 +27,14 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch.func import functional_call
+
+from effect._checks import check_int
 
 __all__ = [
     "ParticipationRatio",
@@ -96,14 +97,6 @@ def participation_ratio(activity):
     if ratio.ndim == 0:
         return ParticipationRatio(float(ratio), float(ratio) / n)
     return ParticipationRatio(ratio, ratio / n)
-
-
-def _check_int(value, name, low=1):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
-    return int(value)
 
 
 def _flat_loss(model, loss_fn, batch):
@@ -214,8 +207,8 @@ def hessian_trace(model, loss_fn, batch, samples=100, seed=0, chunk_size=64):
     >>> hessian_trace(model, lambda out, t: (out ** 2).sum(), (x, y), samples=4)   # H = 2 I exactly
     HessianTrace(estimate=6.0, standard_error=0.0, samples=4)
     """
-    samples = _check_int(samples, "samples", low=2)
-    chunk_size = _check_int(chunk_size, "chunk_size")
+    samples = check_int(samples, "samples", low=2)
+    chunk_size = check_int(chunk_size, "chunk_size")
     loss, flat = _flat_loss(model, loss_fn, batch)
     probes = _rademacher(samples, flat.numel(), seed, flat.dtype)
     hvp = _batched_hvp(loss, flat)
@@ -344,11 +337,11 @@ def hessian_spectrum(model, loss_fn, batch, iterations=30, runs=4, seed=0, start
     >>> round(density.moment(1), 4), round(density.near_zero_fraction(), 4)   # eigenvalues 2, 8 and 0
     (3.3333, 0.3333)
     """
-    iterations = _check_int(iterations, "iterations")
+    iterations = check_int(iterations, "iterations")
     loss, flat = _flat_loss(model, loss_fn, batch)
     size = flat.numel()
     if starts is None:
-        starts = _rademacher(_check_int(runs, "runs"), size, seed, flat.dtype)
+        starts = _rademacher(check_int(runs, "runs"), size, seed, flat.dtype)
     else:
         starts = torch.as_tensor(starts, dtype=flat.dtype)
         if starts.ndim != 2 or starts.shape[1] != size or starts.shape[0] == 0:

@@ -37,6 +37,7 @@ from torch import nn
 from torch.func import functional_call
 
 from effect._adam import BatchedAdam
+from effect._checks import check_int
 
 __all__ = [
     "BASE_FUNCTIONS",
@@ -71,14 +72,6 @@ FIXED_ACTIVATIONS = {
 
 _HIDDEN = {"tanh": torch.tanh, "relu": torch.relu}
 _EXTRAPOLATION = ("constant", "linear")
-
-
-def _check_int(value, name, low=1):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
-    return int(value)
 
 
 def _check_positive(value, name):
@@ -153,14 +146,14 @@ class LearnedActivation(nn.Module):
                  fit_points=1000, ridge=1e-6, seed=0, dtype=torch.float32):
         super().__init__()
         function = _base_function(base)
-        self.types = _check_int(types, "types")
-        self.hidden = _check_int(hidden, "hidden")
+        self.types = check_int(types, "types")
+        self.hidden = check_int(hidden, "hidden")
         self.interval = _check_interval(interval)
         if hidden_activation not in _HIDDEN:
             raise ValueError(f"hidden_activation must be one of {tuple(_HIDDEN)}, got {hidden_activation!r}.")
         self.hidden_activation = hidden_activation
         self.base = base if isinstance(base, str) else getattr(base, "__name__", "custom")
-        fit_points = _check_int(fit_points, "fit_points", low=2)
+        fit_points = check_int(fit_points, "fit_points", low=2)
         ridge = float(ridge)
         generator = torch.Generator().manual_seed(int(seed))
         low, high = self.interval
@@ -183,7 +176,7 @@ class LearnedActivation(nn.Module):
         self.out_bias = nn.Parameter(solution[-1].repeat(self.types).to(dtype))
 
     def _type_index(self, type_index):
-        type_index = _check_int(type_index, "type_index", low=0)
+        type_index = check_int(type_index, "type_index", low=0)
         if type_index >= self.types:
             raise ValueError(f"type_index must be < types={self.types}, got {type_index}.")
         return type_index
@@ -285,7 +278,7 @@ class InterpolatedActivation(nn.Module):
     @classmethod
     def from_function(cls, function, points=100, interval=(-10.0, 10.0), extrapolate="constant", name=None):
         """Sample ``function`` at ``points`` evenly spaced knots on ``interval`` (float64)."""
-        points = _check_int(points, "points", low=2)
+        points = check_int(points, "points", low=2)
         low, high = _check_interval(interval)
         knots = torch.linspace(low, high, points, dtype=torch.float64)
         with torch.no_grad():
@@ -341,8 +334,8 @@ def split_types(neurons, types):
     >>> split_types(5, 2).tolist()
     [0, 0, 0, 1, 1]
     """
-    neurons = _check_int(neurons, "neurons")
-    types = _check_int(types, "types")
+    neurons = check_int(neurons, "neurons")
+    types = check_int(types, "types")
     if types > neurons:
         raise ValueError(f"types={types} must not exceed neurons={neurons}.")
     sizes = [neurons // types + (1 if t < neurons % types else 0) for t in range(types)]
@@ -385,8 +378,8 @@ class DiverseLayer(nn.Module):
 
     def __init__(self, in_features, out_features, activation, assignment=None, generator=None):
         super().__init__()
-        in_features = _check_int(in_features, "in_features")
-        out_features = _check_int(out_features, "out_features")
+        in_features = check_int(in_features, "in_features")
+        out_features = check_int(out_features, "out_features")
         self.linear = nn.Linear(in_features, out_features)
         bound = 1.0 / np.sqrt(in_features)
         with torch.no_grad():
@@ -445,7 +438,7 @@ class DiverseNetwork(nn.Module):
 
     def __init__(self, sizes, activation, seed=0):
         super().__init__()
-        sizes = [_check_int(s, "sizes[]") for s in sizes]
+        sizes = [check_int(s, "sizes[]") for s in sizes]
         if len(sizes) < 3:
             raise ValueError(f"sizes must hold inputs, at least one hidden width and outputs, got {sizes}.")
         generator = torch.Generator().manual_seed(int(seed))
@@ -545,12 +538,12 @@ def meta_learn(network, activation, loss_fn, inputs, targets, outer_steps=100, i
     """
     if not isinstance(activation, LearnedActivation):
         raise TypeError(f"activation must be a LearnedActivation, got {type(activation).__name__}.")
-    outer_steps = _check_int(outer_steps, "outer_steps")
-    inner_steps = _check_int(inner_steps, "inner_steps")
+    outer_steps = check_int(outer_steps, "outer_steps")
+    inner_steps = check_int(inner_steps, "inner_steps")
     inner_lr = _check_positive(inner_lr, "inner_lr")
     outer_lr = _check_positive(outer_lr, "outer_lr")
-    batch_size = _check_int(batch_size, "batch_size")
-    snapshot_every = _check_int(snapshot_every, "snapshot_every", low=0)
+    batch_size = check_int(batch_size, "batch_size")
+    snapshot_every = check_int(snapshot_every, "snapshot_every", low=0)
     if inputs.shape[0] != targets.shape[0] or inputs.shape[0] == 0:
         raise ValueError(f"inputs and targets must have the same non-zero length, got {inputs.shape[0]} "
                          f"and {targets.shape[0]}.")
@@ -565,7 +558,7 @@ def meta_learn(network, activation, loss_fn, inputs, targets, outer_steps=100, i
     generator = torch.Generator().manual_seed(int(seed))
     count = inputs.shape[0]
     size = min(batch_size, count)
-    grid = torch.linspace(*activation.interval, _check_int(snapshot_points, "snapshot_points", low=2),
+    grid = torch.linspace(*activation.interval, check_int(snapshot_points, "snapshot_points", low=2),
                           dtype=torch.float64)
     outer_loss = np.empty(outer_steps)
     inner_loss = np.empty((outer_steps, inner_steps))

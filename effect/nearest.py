@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from effect._checks import check_finite
+from effect._checks import check_finite, check_positive_int
 
 __all__ = ["nearest_differences", "nearest_indices"]
 
@@ -43,14 +43,6 @@ _METHODS = ("auto", "gemm", "projection")
 _AUTO_PROJECTION_ROWS = 4096
 _AUTO_PROJECTION_PAIRS = 5 * 10**7  # below this many pairs the GEMM path is as fast (measured, noisy)
 _U32 = 2.0**-24  # unit roundoff of float32
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _as_2d(landscapes, name):
@@ -104,8 +96,8 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
     """
     if norm_type not in _NORMS:
         raise ValueError(f"norm_type must be one of {_NORMS}, got {norm_type!r}.")
-    block_rows = _check_positive_int(block_rows, "block_rows")
-    block_cols = _check_positive_int(block_cols, "block_cols")
+    block_rows = check_positive_int(block_rows, "block_rows")
+    block_cols = check_positive_int(block_cols, "block_cols")
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}.")
     if method == "projection" and norm_type != "L-2":

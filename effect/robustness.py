@@ -33,7 +33,7 @@ import math
 import numpy as np
 import torch
 
-from effect._checks import check_finite, check_points, check_positive_float, check_value_range
+from effect._checks import check_finite, check_points, check_positive_float, check_positive_int, check_value_range
 
 __all__ = [
     "NORM_TYPES",
@@ -89,14 +89,6 @@ def _as_batch(landscapes, name="landscapes") -> torch.Tensor:
     return tensor
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_size: int = 4096) -> np.ndarray:
     """Grid Lipschitz estimates of many landscapes at once.
 
@@ -126,7 +118,7 @@ def lipschitz_batch(landscapes, interval: float, norm_type: str = "L-2", chunk_s
     [0.5]
     """
     _check_norm(norm_type)
-    chunk_size = _check_positive_int(chunk_size, "chunk_size")
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
     batch = _as_batch(landscapes)
     if batch.ndim != 3 or batch.shape[1] != batch.shape[2]:
         raise ValueError(f"landscapes must have shape (B, p, p), got {tuple(batch.shape)}.")

@@ -11,7 +11,8 @@ Examples
 >>> import tempfile, numpy as np
 >>> from pathlib import Path
 >>> path = Path(tempfile.mkdtemp()) / "pack.npz"
->>> _ = save_pack(path, {"a": np.arange(3), "b": {"incoherent-loop": np.ones(2)}})
+>>> save_pack(path, {"a": np.arange(3), "b": {"incoherent-loop": np.ones(2)}}).name
+'pack.npz'
 >>> sorted(load_pack(path)["b"])
 ['incoherent-loop']
 """

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from works.figures.diagrams import arrow, box, draw_motif
-from works.figures.runner import compose, draw_figures, figure_cli
+from works.figures.runner import compose, entry_points
 from works.figures.style import (
     AGENT_GREYS,
     AGENT_LABELS,
@@ -96,17 +96,7 @@ def draw_main01(out_dir):
 DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
 
 
-def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
-    """Draw the main figures into ``OUT/show``; returns ``{stem: [pdf, png] or 'skipped: reason'}``.
-
-    With ``skip_missing`` a figure whose pack does not exist is skipped instead of raising.
-    """
-    return draw_figures(DRAWERS, FIGURES, out_dir, names, skip_missing)
-
-
-def main(argv=None) -> dict:
-    """CLI: ``--out DIR [--skip-missing]``: draw the main figures."""
-    return figure_cli(draw_all, "Draw the main figures from OUT/data into OUT/show.", argv)
+draw_all, main = entry_points(DRAWERS, FIGURES, "main", __name__)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from works.figures.diagrams import draw_motif
 from works.figures.packs import need
-from works.figures.runner import compose, draw_figures, figure_cli, label_panels
+from works.figures.runner import compose, entry_points, label_panels
 from works.tasks.cartpole_figures import draw_supp24, draw_supp25
 from works.tasks.escape_figures import (
     draw_supp04,
@@ -122,17 +122,7 @@ def draw_supp09(out_dir):
 DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
 
 
-def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
-    """Draw the supplementary figures into ``OUT/show``; returns ``{stem: [pdf, png] or 'skipped: reason'}``.
-
-    With ``skip_missing`` a figure whose pack does not exist is skipped instead of raising.
-    """
-    return draw_figures(DRAWERS, FIGURES, out_dir, names, skip_missing)
-
-
-def main(argv=None) -> dict:
-    """CLI: ``--out DIR [--skip-missing]``: draw the supplementary figures."""
-    return figure_cli(draw_all, "Draw the supplementary figures from OUT/data into OUT/show.", argv)
+draw_all, main = entry_points(DRAWERS, FIGURES, "supplementary", __name__)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ Examples
 >>> matplotlib.use("Agg")
 >>> import matplotlib.pyplot as plt
 >>> fig, ax = plt.subplots()
->>> annotated_heatmap(ax, np.arange(25.0).reshape(5, 5), vmin=0, vmax=24)
+>>> type(annotated_heatmap(ax, np.arange(25.0).reshape(5, 5), vmin=0, vmax=24)).__name__
+'QuadMesh'
 >>> staircase(ax, 5)
 >>> plt.close(fig)
 """

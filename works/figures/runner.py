@@ -114,18 +114,11 @@ def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool
             continue
         try:
             paths = drawers[name](out_dir)
-        except FileNotFoundError as error:
-            if not skip_missing:
-                raise
-            result[name] = f"skipped: {error}"
-            manifest.forget(name, save=show.is_dir())
-            continue
-        except OSError:
-            raise
         except Exception as error:
-            if not skip_missing:
+            missing = isinstance(error, FileNotFoundError)
+            if not skip_missing or (isinstance(error, OSError) and not missing):  # other I/O errors always raise
                 raise
-            result[name] = f"failed: {one_line(error)}"
+            result[name] = f"skipped: {error}" if missing else f"failed: {one_line(error)}"
             manifest.forget(name, save=show.is_dir())
             continue
         manifest.record({"key": name, "config_hash": config_hash(unit, out / layout.DATA), "task": "figures",
@@ -134,8 +127,12 @@ def draw_figures(drawers: dict, figures, out_dir, names=None, skip_missing: bool
     return result
 
 
-def entry_points(drawers: dict, figures, what: str):
-    """``(draw_all, main)`` of a figure script drawing ``figures`` with ``drawers`` (``what``: "main", ...)."""
+def entry_points(drawers: dict, figures, what: str, module: str | None = None):
+    """``(draw_all, main)`` of a figure script drawing ``figures`` with ``drawers`` (``what``: "main", ...).
+
+    ``module`` (the script's ``__name__``) makes both functions the script's own, so that the API reference,
+    built by inspecting the script, documents them there.
+    """
     def draw_all(out_dir, names=None, skip_missing: bool = False) -> dict:
         return draw_figures(drawers, figures, out_dir, names, skip_missing)
 
@@ -148,6 +145,9 @@ def entry_points(drawers: dict, figures, what: str):
                         "intact figures\n    of unchanged packs are not redrawn (see "
                         ":func:`works.figures.runner.draw_figures`).\n    ")
     main.__doc__ = f"CLI: ``--out DIR [--skip-missing]``: draw the {what} figures."
+    if module is not None:
+        for function in (draw_all, main):
+            function.__module__, function.__qualname__ = module, function.__name__
     return draw_all, main
 
 
