@@ -80,3 +80,15 @@ def test_planners_hint_the_large_units():
                for u in restricted)
     # 500 configurations × 1 seed × 20,000 assumed iterations × 400 B, plus 0.5 GiB
     assert networks.restricted_memory_gb(500, 20_000) == pytest.approx(0.5 + 500 * 20_000 * 400 / 2**30, abs=0.01)
+
+
+def test_memory_gb_option_reaches_the_pool_and_is_checked():
+    from works.guard import UsageError
+    from works.run_1_tasks import _parser, configure
+
+    args = _parser().parse_args(["--out", "x", "--memory-gb", "0", "--workers", "2"])
+    with pytest.raises(UsageError, match="--memory-gb"):
+        configure(args, executor=False)
+    _, pool = configure(_parser().parse_args(["--out", "x", "--memory-gb", "3", "--workers", "2"]))
+    with pool:
+        assert isinstance(pool, PoolExecutor) and pool.memory_gb == 3.0
