@@ -73,7 +73,8 @@ def write_traces(path, rows) -> None:
 
     Arrays: ``loss/offsets`` and ``trace/offsets`` (S + 1,) int64; ``loss/values`` (Σ iterations,) float32;
     ``trace/step`` (Σ samples,) int32; ``trace/training_loss`` (Σ samples,) float32; ``trace/<metric>``
-    (Σ samples[, columns]) float64 for each metric of :data:`METRIC_COLUMNS`.
+    (Σ samples[, columns]) float64 for each metric of :data:`METRIC_COLUMNS`. A loss array whose values are not
+    all float32 numbers is stored as float64 instead (nothing is rounded).
     """
     lengths = np.array([len(row["loss"]) for row in rows], dtype=np.int64)
     samples = np.array([len(row["steps"]) for row in rows], dtype=np.int64)
