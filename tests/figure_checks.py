@@ -1,4 +1,5 @@
-"""Checks that a drawn matplotlib figure tells a reader something: data in every axes, no overlapping or tiny text.
+"""Checks that a drawn matplotlib figure tells a reader something: data in every axes and inside its limits, no
+overlapping or tiny text.
 
 Used by the figure tests on every figure of a pipeline run (smoke, or a cached quick run). Each check returns a list
 of human-readable problems; an empty list means the figure passes.
@@ -12,7 +13,7 @@ import numpy as np
 from matplotlib.collections import Collection
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
 MIN_FONT_SIZE = 7.0  # points, at the figure's print width
@@ -60,8 +61,55 @@ def empty_axes(fig) -> list[str]:
     return problems
 
 
+def _outside(values, low, high) -> np.ndarray:
+    """Which finite ``values`` lie outside ``[low, high]`` (with a relative tolerance of the span)."""
+    values = np.asarray(values, dtype=float).ravel()
+    slack = 1e-6 * abs(high - low)
+    finite = np.isfinite(values)
+    return finite & ((values < low - slack) | (values > high + slack))
+
+
+def hidden_data(fig) -> list[str]:
+    """Data drawn outside its axes' view limits: bars lying wholly beyond an axis limit, line or scatter points
+    outside the limits (a fixed axis range that hides values, e.g. a bar floor above the bars)."""
+    problems = []
+    for index, ax in enumerate(fig.axes):
+        if not ax.get_visible() or not ax.axison:
+            continue
+        (x_low, x_high), (y_low, y_high) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        title = ax.get_title() or ax.get_ylabel() or ax.get_xlabel() or f"axes #{index}"
+        bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_data_transform() == ax.transData
+                and p.get_visible()]
+        hidden = 0
+        for bar in bars:
+            x0, x1 = sorted((bar.get_x(), bar.get_x() + bar.get_width()))
+            y0, y1 = sorted((bar.get_y(), bar.get_y() + bar.get_height()))
+            if y1 > y0 and np.isfinite([x0, x1, y0, y1]).all() and (
+                    y1 < y_low or y0 > y_high or x1 < x_low or x0 > x_high):  # a zero bar hides nothing
+                hidden += 1
+        if hidden:
+            problems.append(f"axes {title!r}: {hidden} of {len(bars)} bars lie outside the axis limits")
+        points = []
+        for line in ax.lines:
+            if line.get_visible() and line.get_transform() == ax.transData:
+                points.append(np.c_[np.asarray(line.get_xdata(orig=False), float).ravel(),
+                                    np.asarray(line.get_ydata(orig=False), float).ravel()])
+        for collection in ax.collections:
+            if (collection.get_visible() and collection.get_offset_transform() == ax.transData
+                    and np.size(collection.get_offsets())):
+                points.append(np.asarray(collection.get_offsets(), float).reshape(-1, 2))
+        if points:
+            xy = np.concatenate(points)
+            shown = np.isfinite(xy).all(axis=1)
+            outside = shown & (_outside(xy[:, 0], x_low, x_high) | _outside(xy[:, 1], y_low, y_high))
+            if outside.any():
+                problems.append(f"axes {title!r}: {int(outside.sum())} of {int(shown.sum())} points lie outside "
+                                "the axis limits")
+    return problems
+
+
 def _undrawn_tick_labels(fig) -> set:
-    """Ids of tick labels whose tick lies outside its axis' view interval (kept by matplotlib but never drawn)."""
+    """Ids of tick labels whose tick lies outside its axis' view limits (matplotlib keeps but never draws them)."""
     hidden = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -75,6 +123,7 @@ def _undrawn_tick_labels(fig) -> set:
 
 
 def _texts(fig):
+    fig.canvas.draw()  # settles the ticks
     seen = _undrawn_tick_labels(fig)
     for text in fig.findobj(Text):
         if id(text) in seen or not text.get_visible() or not text.get_text().strip():
@@ -91,10 +140,10 @@ def small_text(fig, minimum: float = MIN_FONT_SIZE) -> list[str]:
 
 def overlapping_text(fig, tolerance: float = 0.5) -> list[str]:
     """Pairs of visible texts whose rendered bounding boxes overlap by more than ``tolerance`` pixels each way."""
-    fig.canvas.draw()
+    texts = list(_texts(fig))  # draws the figure once
     renderer = fig.canvas.get_renderer()
     boxes = []
-    for text in _texts(fig):
+    for text in texts:
         box = text.get_window_extent(renderer)
         if box.width > 0 and box.height > 0 and np.isfinite([box.x0, box.y0, box.x1, box.y1]).all():
             boxes.append((text, box))
@@ -108,5 +157,6 @@ def overlapping_text(fig, tolerance: float = 0.5) -> list[str]:
 
 
 def figure_problems(fig, minimum: float = MIN_FONT_SIZE) -> list[str]:
-    """Every problem of a figure: empty axes, text below ``minimum`` points, overlapping text."""
-    return empty_axes(fig) + small_text(fig, minimum) + overlapping_text(fig)
+    """Every problem of a figure: empty axes, data outside the axis limits, text below ``minimum`` points,
+    overlapping text."""
+    return empty_axes(fig) + hidden_data(fig) + small_text(fig, minimum) + overlapping_text(fig)

@@ -70,7 +70,7 @@ def panel_main01b(ax) -> None:
     arrow(ax, (0.7, 0.9), (0.7, 1.6))
     for i, agent in enumerate(AGENTS):
         box(ax, (4.0, 2.0 - 0.5 * i), AGENT_LABELS[agent], colour=AGENT_GREYS[agent], width=2.2, height=0.4)
-    ax.text(5.1, 2.6, "motif composition at the evolution stage", ha="center", fontsize=6)
+    ax.text(5.1, 2.6, "motif composition at the evolution stage", ha="center", fontsize=7)
     box(ax, (7.0, 1.3), "cart-pole agents\nnoise 0–40%", width=1.6, height=0.6)
     box(ax, (9.0, 1.8), "learn the target and\nresist the noise", colour="#D9F0D3", width=1.9, height=0.5)
     box(ax, (9.0, 0.7), "learn the target and\nthe noise together", colour="#F6D0D0", width=1.9, height=0.5)

@@ -92,8 +92,8 @@ def panel_supp09a(ax) -> None:
     for k in range(3):
         draw_motif(ax, ("incoherent-loop", "coherent-loop", "collider")[k], 1, origin=(0, 2.2 - 1.1 * k), scale=0.8)
         ax.annotate("", xy=(2.3, 1.3), xytext=(0.95, 2.2 - 1.1 * k + 0.1), arrowprops={"arrowstyle": "-|>", "lw": 0.6})
-    ax.text(2.5, 1.3, r"$z = \sum_m z_m$", fontsize=8, va="center")
-    ax.set_xlim(-0.3, 3.8)
+    ax.text(2.3, 0.9, r"$z = \sum_m z_m$", fontsize=8, ha="center", va="top")
+    ax.set_xlim(-0.3, 6.0)
     ax.set_ylim(-0.3, 3.1)
     ax.set_axis_off()
 
@@ -102,7 +102,7 @@ def panel_supp09(ax, pack, letter):
     """One target landscape (plasma, −1…1)."""
     surface = need(pack, f"{letter}/landscape", shape=(None, None), kind="f")
     image = ax.imshow(surface.T, origin="lower", extent=(-1, 1, -1, 1), cmap="plasma", vmin=-1, vmax=1)
-    ax.set_title(str(need(pack, f"{letter}/name", shape=(), kind="U")))
+    ax.set_title(str(need(pack, f"{letter}/name", shape=(), kind="U")), fontsize=7)
     ax.set_xlabel("input signal x")
     ax.set_ylabel("input signal y")
     return image

@@ -97,7 +97,7 @@ def draw_motif(ax, motif_type: str, motif_index: int | None = None, weights=None
     ax.set_aspect("equal")
 
 
-def box(ax, xy, text, colour="white", width=1.6, height=0.5, fontsize=6):
+def box(ax, xy, text, colour="white", width=1.6, height=0.5, fontsize=7):
     """A rounded box at ``xy`` (lower left) with centred ``text`` (schematics)."""
     ax.add_patch(FancyBboxPatch(xy, width, height, boxstyle="round,pad=0.03", facecolor=colour, edgecolor="black",
                                 lw=0.6))

@@ -21,7 +21,7 @@ import numpy as np
 from works.figures.style import percent_axis
 
 __all__ = ["annotated_heatmap", "before_after_scatter", "box_pair", "curvature_proportion_counts", "grouped_bars",
-           "log_density", "proportion_lines", "staircase"]
+           "label_points", "log_density", "proportion_lines", "staircase"]
 
 
 def proportion_lines(ax, curves, xlim=None, xlabel: str = "", ylabel: str = "proportion") -> None:
@@ -45,7 +45,7 @@ def proportion_lines(ax, curves, xlim=None, xlabel: str = "", ylabel: str = "pro
 
 
 def annotated_heatmap(ax, matrix, cmap: str = "inferno", vmin=None, vmax=None, fmt: str = "{:.1f}",
-                      pass_at=None, xticklabels=None, yticklabels=None, fontsize: float = 6):
+                      pass_at=None, xticklabels=None, yticklabels=None, fontsize: float = 7):
     """Heat map with values printed in the cells (row = y, column = x, origin lower left).
 
     Cells with value ``>= pass_at`` are left blank and labelled "pass". Returns the mesh.
@@ -144,3 +144,82 @@ def grouped_bars(ax, values, group_labels, series_labels, colours, ylim=None, hl
 def log_density(density, floor: float = 1e-10) -> np.ndarray:
     """``log10`` of a non-negative density with a floor (for the "binary"/"Blues" log-density maps)."""
     return np.log10(np.maximum(np.asarray(density, float), floor))
+
+
+#: Directions tried by :func:`label_points`, in order: right-up, left-down, right-down, left-up, up, down, right, left.
+_LABEL_DIRECTIONS = ((1, 1), (-1, -1), (1, -1), (-1, 1), (0, 1), (0, -1), (1, 0), (-1, 0))
+
+
+def label_points(ax, x, y, labels, fontsize: float = 7, distance: float = 3.0, marker: float = 2.5,
+                 margin: float = 1.5) -> list:
+    """Write ``labels[k]`` next to the point ``(x[k], y[k])`` so that no two labels overlap.
+
+    Each label is tried, in order, in eight directions around its point (right-up first) at ``distance``
+    points, then at two and three times that distance; the first position whose text box lies inside the axes
+    and clears the labels placed so far by ``margin`` points and every point (a square of half-side ``marker``
+    points) is kept (the first position when none does). Positions are found in display space for
+    the axes' current limits and size, so set the scales and limits before calling; the margin absorbs a
+    later ``tight_layout``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x, y : array-like, shape (n,)
+        Data coordinates of the points; non-finite points get no label.
+    labels : sequence of str, length n
+    fontsize, distance, marker, margin : float
+        Text size, offset of a label from its point, half-size of a point marker and the clearance, in points.
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        The labels written (one per finite point).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.set_xlim(0, 1); ax.set_ylim(0, 1)  # doctest: +ELLIPSIS
+    (...)
+    >>> texts = label_points(ax, [0.5, 0.5], [0.5, 0.501], ["1", "5"])
+    >>> renderer = fig.canvas.get_renderer()
+    >>> bool(texts[0].get_window_extent(renderer).overlaps(texts[1].get_window_extent(renderer)))
+    False
+    >>> plt.close(fig)
+    """
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    if not len(x) == len(y) == len(labels):
+        raise ValueError(f"x, y and labels must have the same length, got {len(x)}, {len(y)} and {len(labels)}.")
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    to_pixels = fig.dpi / 72.0
+    finite = np.isfinite(x) & np.isfinite(y)
+    centres = ax.transData.transform(np.c_[x[finite], y[finite]]) if finite.any() else np.empty((0, 2))
+    half = marker * to_pixels
+    obstacles = [(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
+    frame = ax.get_window_extent(renderer)
+    pad = margin * to_pixels
+    candidates = [(dx * distance * scale, dy * distance * scale, {1: "left", -1: "right", 0: "center"}[dx],
+                   {1: "bottom", -1: "top", 0: "center"}[dy]) for scale in (1, 2, 3) for dx, dy in _LABEL_DIRECTIONS]
+    placed = []
+    for k in np.flatnonzero(finite):
+        text = ax.annotate(str(labels[k]), (x[k], y[k]), xytext=candidates[0][:2], textcoords="offset points",
+                           fontsize=fontsize)
+        for offset_x, offset_y, ha, va in candidates + candidates[:1]:  # the first again when none is free
+            text.xyann = (offset_x, offset_y)
+            text.set_ha(ha)
+            text.set_va(va)
+            box = text.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(_boxes_meet((box.x0, box.y0, box.x1, box.y1), other) for other in obstacles):
+                break
+        obstacles.append((box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
+        placed.append(text)
+    return placed
+
+
+def _boxes_meet(a, b) -> bool:
+    """Whether two ``(x0, y0, x1, y1)`` boxes overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -30,7 +30,7 @@ from works.layout import LOOP_TYPES
 
 __all__ = ["AGENTS", "AGENT_GREYS", "AGENT_LABELS", "COLOURS", "FIGURE_METADATA", "LOOP_TYPES", "PNG_DPI",
            "TYPE_COLOURS", "TYPE_SYMBOLS", "WIDTH", "new_figure", "not_available", "panel_label", "percent_axis",
-           "save_figure"]
+           "save_figure", "side_colourbar"]
 
 #: Drawing colours of the reference (``works/__init__.py`` ``draw_info``).
 COLOURS = {"incoherent-loop": "#FCB1AB", "coherent-loop": "#FCE0AB", "collider": "#88CCF8"}
@@ -100,3 +100,24 @@ def percent_axis(axis, decimals: int = 0) -> None:
     """Format an axis (``ax.xaxis``/``ax.yaxis``) holding fractions as percentages."""
     axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:.{decimals}f}%"))
 
+
+def side_colourbar(mappable, ax, label: str = "", ticks=None, width: float = 0.05, pad: float = 0.04):
+    """A colour bar for ``mappable`` in a thin strip right of ``ax`` (an inset, so the panel keeps its size).
+
+    ``width`` and ``pad`` are fractions of the axes width; returns the ``Colorbar``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig, axes = new_figure(1, 1)
+    >>> image = axes[0, 0].imshow(np.eye(3))
+    >>> side_colourbar(image, axes[0, 0], "value").ax.get_ylabel()
+    'value'
+    >>> plt.close(fig)
+    """
+    strip = ax.inset_axes([1 + pad, 0.0, width, 1.0])
+    bar = ax.figure.colorbar(mappable, cax=strip, ticks=ticks)
+    bar.ax.tick_params(labelsize=7)
+    if label:
+        bar.set_label(label, fontsize=7)
+    return bar

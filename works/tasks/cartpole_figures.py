@@ -23,10 +23,12 @@ from works.figures.style import (
     not_available,
     panel_label,
     percent_axis,
+    side_colourbar,
 )
 from works.layout import LETTERS, PASS_SCORE
 
-__all__ = ["FIGURES", "draw_main05", "draw_main06", "draw_supp24", "draw_supp25", "noise_heatmap", "percent_labels"]
+__all__ = ["FIGURES", "below_legend", "draw_main05", "draw_main06", "draw_supp24", "draw_supp25", "noise_heatmap",
+           "percent_labels", "score_floor"]
 
 AGENT_LETTERS = dict(zip(AGENTS, "cdef"))
 OUTCOMES = ("S", "F1", "F2", "F3")
@@ -48,8 +50,8 @@ def panel_main05a(ax) -> None:
     ax.plot([0, 0.5], [0.35, 1.6], color="#8B4513", lw=3)
     ax.annotate("", xy=(-1.2, 0.18), xytext=(-0.45, 0.18), arrowprops={"arrowstyle": "-|>"})
     ax.annotate("", xy=(1.2, 0.18), xytext=(0.45, 0.18), arrowprops={"arrowstyle": "-|>"})
-    ax.text(0, -0.35, "action: push left / push right", ha="center", fontsize=6)
-    ax.text(1.0, 1.4, "observations:\ncart position, cart velocity,\npole angle, pole angular velocity", fontsize=6)
+    ax.text(0, -0.35, "action: push left / push right", ha="center", fontsize=7)
+    ax.text(1.0, 1.4, "observations:\ncart position, cart velocity,\npole angle, pole angular velocity", fontsize=7)
     ax.set_xlim(-2.5, 3.6)
     ax.set_ylim(-0.6, 1.9)
     ax.set_axis_off()
@@ -61,11 +63,34 @@ def panel_main05b(ax, pack) -> None:
     noise = need(pack, "training_noise", shape=(None,), kind="f")
     values = need(pack, "b", shape=(len(agents), len(noise)), kind="f")
     grouped_bars(ax, values, percent_labels(noise), [AGENT_LABELS.get(a, a) for a in agents],
-                 [AGENT_GREYS.get(a, "#999999") for a in agents], ylim=(150, 202.5), hline=PASS_SCORE)
-    ax.text(len(noise) - 0.5, PASS_SCORE + 0.5, "pass (≥ 195)", ha="right", fontsize=6)
+                 [AGENT_GREYS.get(a, "#999999") for a in agents], ylim=(score_floor(values, 150), 205.0),
+                 hline=PASS_SCORE)
+    ax.text(len(noise) - 0.5, PASS_SCORE + 0.8, "pass (≥ 195)", ha="right", va="bottom", fontsize=7)
     ax.set_xlabel("training noise")
     ax.set_ylabel("average training performance")
-    ax.legend(frameon=False, fontsize=5.5, loc="lower left")
+    below_legend(ax, ncol=2)
+
+
+def score_floor(values, floor: float, step: float = 25.0) -> float:
+    """Lower y limit for CartPole scores: ``floor`` (the paper's zoom) unless a finite value lies below it, then
+    the next multiple of ``step`` under the smallest value (never below 0), so that no bar or point is hidden.
+
+    Examples
+    --------
+    >>> score_floor([180.0, 199.0], 150), score_floor([95.0, 41.0], 150), score_floor([3.0], 150)
+    (150.0, 25.0, 0.0)
+    """
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or values.min() >= floor:
+        return float(floor)
+    return float(max(0.0, step * np.floor((values.min() - 0.05 * step) / step)))
+
+
+def below_legend(ax, ncol: int = 2, offset: float = -0.22) -> None:
+    """Legend centred under the axes (below the x label), so that it never covers data."""
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, offset), ncol=ncol, fontsize=7,
+              handlelength=1.2, columnspacing=1.0)
 
 
 def noise_heatmap(ax, pack, letter, missing: str, **style):
@@ -117,9 +142,10 @@ def panel_main05f(ax, pack):
     return _evaluation_heatmap(ax, pack, "a")
 
 
-def _methods_figure(fig, top, bottom, top_x=(-0.12, -0.12), bottom_x=-0.12) -> None:
+def _methods_figure(fig, top, bottom, top_x=(-0.12, -0.12), bottom_x=-0.12) -> list:
     """Layout of Figs. 5 and 6: two wide panels a, b on top (``top``: two ``draw(ax)``), below one panel per
-    method c–f (``bottom``: four ``draw(ax)``); ``*_x`` = horizontal positions of the panel letters."""
+    method c–f (``bottom``: four ``draw(ax)``); ``*_x`` = horizontal positions of the panel letters.
+    Returns ``[(axes, what draw returned)]`` of the bottom row."""
     fig.clf()
     grid = fig.add_gridspec(2, 4)
     ax_a, ax_b = fig.add_subplot(grid[0, :2]), fig.add_subplot(grid[0, 2:])
@@ -127,18 +153,24 @@ def _methods_figure(fig, top, bottom, top_x=(-0.12, -0.12), bottom_x=-0.12) -> N
     top[1](ax_b)
     panel_label(ax_a, "a", x=top_x[0])
     panel_label(ax_b, "b", x=top_x[1])
+    drawn = []
     for k, (letter, panel) in enumerate(zip("cdef", bottom)):
         ax = fig.add_subplot(grid[1, k])
-        panel(ax)
+        drawn.append((ax, panel(ax)))
         panel_label(ax, letter, x=bottom_x)
+    return drawn
 
 
 def draw_main05(out_dir):
     """Fig. 5: CartPole training and evaluation under noise."""
     def layout(fig, axes, pack):
-        _methods_figure(fig, (panel_main05a, lambda ax: panel_main05b(ax, pack)),
-                        [lambda ax, panel=panel: panel(ax, pack)
-                         for panel in (panel_main05c, panel_main05d, panel_main05e, panel_main05f)], top_x=(0.0, -0.12))
+        drawn = _methods_figure(fig, (panel_main05a, lambda ax: panel_main05b(ax, pack)),
+                                [lambda ax, panel=panel: panel(ax, pack)
+                                 for panel in (panel_main05c, panel_main05d, panel_main05e, panel_main05f)],
+                                top_x=(0.0, -0.12))
+        meshes = [(ax, mesh) for ax, mesh in drawn if mesh is not None]
+        if meshes:
+            side_colourbar(meshes[-1][1], meshes[-1][0], "mean evaluation performance")
 
     return compose(out_dir, "main05", layout, height=7.0)
 
@@ -155,10 +187,10 @@ def panel_main06a(ax, pack) -> None:
         raise ValueError(f"packed data {pack.name!r} has no key 'a/<agent>' for any agent of {AGENTS}.")
     values = np.stack([need(pack, f"a/{a}", shape=(len(caps),), kind="f") for a in agents])
     grouped_bars(ax, values, [str(c) for c in caps], [AGENT_LABELS[a] for a in agents],
-                 [AGENT_GREYS[a] for a in agents], ylim=(0, repeats))
+                 [AGENT_GREYS[a] for a in agents], ylim=(0, max(repeats, float(np.nanmax(values, initial=0)))))
     ax.set_xlabel("maximum generation")
     ax.set_ylabel(f"qualified agents (of {repeats})")
-    ax.legend(frameon=False, fontsize=5.5, loc="upper left")
+    below_legend(ax, ncol=2)
 
 
 def panel_main06b(ax) -> None:
@@ -169,7 +201,7 @@ def panel_main06b(ax) -> None:
     for (name, values), colour in zip(examples.items(), OUTCOME_COLOURS):
         ax.plot(noise, values, marker="o", ms=3, color=colour, label=name)
     ax.axhline(PASS_SCORE, ls="--", color="black", lw=0.8)
-    ax.text(0.4, PASS_SCORE + 1, "pass", ha="right", fontsize=6)
+    ax.text(0.4, PASS_SCORE + 1, "pass", ha="right", fontsize=7)
     percent_axis(ax.xaxis)
     ax.set_xlabel("evaluating noise")
     ax.set_ylabel("evaluation performance")
@@ -187,7 +219,7 @@ def _outcome_pie(ax, pack, agent):
         raise ValueError(f"packed data {pack.name!r} key {letter!r} holds no agents.")
     ax.pie(counts, colors=OUTCOME_COLOURS, labels=[f"{n}\n{c / counts.sum():.0%}" if c else "" for n, c in
                                                    zip(OUTCOMES, counts)],
-           startangle=90, counterclock=False, wedgeprops={"edgecolor": "white"}, textprops={"fontsize": 6})
+           startangle=90, counterclock=False, wedgeprops={"edgecolor": "white"}, textprops={"fontsize": 7})
 
 
 def panel_main06c(ax, pack) -> None:
@@ -234,20 +266,21 @@ def panel_supp24(ax, pack, agent, outcome) -> None:
     ax.boxplot(list(scores.T), positions=np.arange(len(noise)), widths=0.5, showfliers=False)
     ax.plot(np.arange(len(noise)), np.median(scores, axis=0), ls="--", color="black", lw=0.6)
     ax.set_xticks(np.arange(len(noise)))
-    ax.set_xticklabels(percent_labels(noise), fontsize=5)
-    ax.set_ylim(95, 205)
-    ax.text(0.02, 0.03, f"n = {len(scores)}", transform=ax.transAxes, fontsize=5)
+    ax.set_xticklabels(percent_labels(noise), fontsize=7, rotation=90)
+    ax.set_ylim(score_floor(scores, 95), 205)
+    ax.text(0.02, 0.03, f"n = {len(scores)}", transform=ax.transAxes, fontsize=7)
 
 
 def draw_supp24(out_dir):
     """Fig. S24: CartPole agents that are not S, rows = failure types, columns = methods."""
     def layout(fig, axes, pack):
         for column, agent in enumerate(AGENTS):
-            axes[0, column].set_title(AGENT_LABELS[agent], fontsize=6)
+            axes[0, column].set_title(AGENT_LABELS[agent], fontsize=7)
             for row, outcome in enumerate(("F1", "F2", "F3")):
                 panel_supp24(axes[row, column], pack, agent, outcome)
                 if column == 0:
-                    axes[row, 0].set_ylabel(f"failure type {row + 1}")
+                    axes[row, 0].set_ylabel(f"failure type {row + 1}\nevaluation performance")
+            axes[-1, column].set_xlabel("evaluating noise")
         label_panels(axes, LETTERS, only_drawn=True)
 
     return compose(out_dir, "supp24", layout, 3, 4, height=5.5)
@@ -259,24 +292,28 @@ def draw_supp25(out_dir, limit: int = 12):
         noise = need(pack, "evaluation_noise", shape=(None,), kind="f")
         for row, (letter, agent) in enumerate(zip("abcd", AGENTS)):
             scores = need(pack, letter, shape=(None, len(noise)), kind="f") if has(pack, letter) else np.empty((0, 5))
-            axes[row, 0].set_ylabel(AGENT_LABELS[agent], fontsize=5)
+            axes[row, 0].set_ylabel(AGENT_LABELS[agent].replace(" - ", "\n"), fontsize=7)
+            low = score_floor(scores, 50)
             for k in range(limit):
-                panel_supp25(axes[row, k], noise, scores[k] if k < len(scores) else None)
+                panel_supp25(axes[row, k], noise, scores[k] if k < len(scores) else None, low, ticks=k == 0)
+        fig.supxlabel(f"evaluating noise {percent_labels(noise[:1])[0]} … {percent_labels(noise[-1:])[0]} "
+                      "(red: best evaluating noise)", fontsize=8)
 
     return compose(out_dir, "supp25", layout, 4, limit, height=5.0)
 
 
-def panel_supp25(ax, noise, scores) -> None:
-    """One failure-type-3 agent: scores vs evaluation noise, best noise marked."""
+def panel_supp25(ax, noise, scores, low: float = 50, ticks: bool = True) -> None:
+    """One failure-type-3 agent: scores vs evaluation noise, best noise marked (y from ``low`` to 230; y tick
+    labels only with ``ticks``)."""
     if scores is None:
         ax.set_axis_off()
         return
     ax.plot(noise, scores, marker="o", ms=2, color="#555555", lw=0.6)
     best = int(np.argmax(scores))
     ax.scatter([noise[best]], [scores[best]], color="red", s=8, zorder=3)
-    ax.set_ylim(50, 230)
+    ax.set_ylim(low, 230)
     ax.set_xticks([])
-    ax.tick_params(labelsize=4)
+    ax.tick_params(labelsize=7, labelleft=ticks)
 
 
 FIGURES = {"main05": draw_main05, "main06": draw_main06, "supp24": draw_supp24, "supp25": draw_supp25}

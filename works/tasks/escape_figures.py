@@ -25,6 +25,7 @@ from works.figures.style import (
     not_available,
     panel_label,
     percent_axis,
+    side_colourbar,
 )
 from works.layout import LETTERS
 
@@ -39,14 +40,14 @@ def panel_main03a(ax) -> None:
     """Schematic of the maximum–minimum loss search."""
     ax.add_patch(Rectangle((0, 0), 3, 2, facecolor=COLOURS["incoherent-loop"], alpha=0.4, edgecolor="black"))
     ax.add_patch(Rectangle((5, 0), 3, 2, facecolor=COLOURS["collider"], alpha=0.4, edgecolor="black"))
-    ax.text(1.5, 2.2, "loop population ($\\mathcal{L}_i$ or $\\mathcal{L}_c$)", ha="center", fontsize=6)
-    ax.text(6.5, 2.2, "collider population ($\\mathcal{C}$)", ha="center", fontsize=6)
+    ax.text(1.5, 2.2, "loop population ($\\mathcal{L}_i$ or $\\mathcal{L}_c$)", ha="center", fontsize=7)
+    ax.text(6.5, 2.2, "collider population ($\\mathcal{C}$)", ha="center", fontsize=7)
     draw_motif(ax, "incoherent-loop", 1, origin=(1.0, 0.6))
     draw_motif(ax, "collider", 1, origin=(6.0, 0.6))
     ax.annotate("", xy=(5.0, 1.4), xytext=(3.0, 1.4), arrowprops={"arrowstyle": "<|-", "lw": 0.8})
     ax.annotate("", xy=(5.0, 0.6), xytext=(3.0, 0.6), arrowprops={"arrowstyle": "-|>", "lw": 0.8})
-    ax.text(4.0, 1.55, "minimise difference\nby training colliders", ha="center", fontsize=5.5)
-    ax.text(4.0, 0.05, "maximise difference\nby training the loop", ha="center", fontsize=5.5)
+    ax.text(4.0, 1.55, "minimise difference\nby training colliders", ha="center", fontsize=7)
+    ax.text(4.0, 0.05, "maximise difference\nby training the loop", ha="center", fontsize=7)
     ax.set_xlim(-0.2, 8.2)
     ax.set_ylim(-0.2, 2.6)
     ax.set_axis_off()
@@ -108,11 +109,15 @@ def _example_panel(axes, pack, letter):
     extent = (-1, 1, -1, 1)
     images = [(before, "PRGn", "before", 1), (after - before, "PRGn", "change", 2), (after, "PRGn", "after", 1),
               (curve_1, "binary", "curvature before", 1), (curve_2, "binary", "curvature after", 1)]
-    for ax, (image, cmap, title, limit) in zip(axes, images):
-        ax.imshow(image.T, origin="lower", extent=extent, cmap=cmap, vmin=-limit, vmax=limit)
+    for k, (ax, (image, cmap, title, limit)) in enumerate(zip(axes, images)):
+        shown = ax.imshow(image.T, origin="lower", extent=extent, cmap=cmap, vmin=-limit, vmax=limit)
         ax.set_title(title, fontsize=7)
         ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-1, 0, 1])
+        if k in (1, 2, 4):  # one colour bar per scale: change, output, curvature
+            bar = side_colourbar(shown, ax, ticks=[-limit, 0, limit], width=0.07)
+            if k == 4:
+                bar.ax.set_yticklabels(["concave", "flat", "convex"])
     rows = [[f"{np.mean(c == 1):.1%}", f"{np.mean(c == -1):.1%}"] for c in (curve_1, curve_2)]
     rows.append([f"{float(np.mean(curve_2 == 1) - np.mean(curve_1 == 1)):+.1%}",
                  f"{float(np.mean(curve_2 == -1) - np.mean(curve_1 == -1)):+.1%}"])
@@ -120,9 +125,9 @@ def _example_panel(axes, pack, letter):
     table = axes[5].table(cellText=rows, rowLabels=["before", "after", "change"], colLabels=["convex", "concave"],
                           loc="center", cellLoc="center")
     table.auto_set_font_size(False)
-    table.set_fontsize(6)
+    table.set_fontsize(7)
     record = int(need(pack, f"{letter}/record", shape=()))
-    axes[0].set_ylabel(f"{need(pack, f'{letter}/structure', shape=(), kind='U')}\ncase {record + 1}", fontsize=6)
+    axes[5].set_title(f"{need(pack, f'{letter}/structure', shape=(), kind='U')}, case {record + 1}", fontsize=7)
 
 
 def panel_main04a(axes, pack) -> None:
@@ -164,7 +169,7 @@ def draw_main04(out_dir):
         for row, (letter, panel) in enumerate((("a", panel_main04a), ("b", panel_main04b))):
             axes = [fig.add_subplot(grid[row, k]) for k in range(6)]
             panel(axes, pack)
-            panel_label(axes[0], letter, x=-0.9, y=1.15)
+            panel_label(axes[0], letter, x=-0.5, y=1.12)
         for k, (letter, panel) in enumerate((("c", panel_main04c), ("d", panel_main04d))):
             ax = fig.add_subplot(grid[2, 3 * k:3 * k + 3])
             panel(ax, pack)
@@ -176,28 +181,32 @@ def draw_main04(out_dir):
 # --------------------------------------------------------------------------------------------------- S4 - S8
 
 
-def panel_supp04(axes, pack, letter) -> None:
-    """Escape snapshots of one coherent-loop.1 case (one small heat map per snapshot)."""
+def panel_supp04(axes, pack, letter):
+    """Escape snapshots of one coherent-loop.1 case (one small heat map per snapshot); returns the last image."""
     maps = need(pack, f"{letter}/landscapes", shape=(None, None, None), kind="f")
     iterations = need(pack, f"{letter}/iterations", shape=(maps.shape[0],), kind="i")
     record = int(need(pack, f"{letter}/record", shape=()))
+    image = None
     for k, ax in enumerate(axes):
         if k >= len(maps):
             ax.set_axis_off()
             continue
-        ax.imshow(maps[k].T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
-        ax.set_title("initial" if iterations[k] == 0 else f"iteration {iterations[k]}", fontsize=6)
+        image = ax.imshow(maps[k].T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
+        ax.set_title("initial" if iterations[k] == 0 else f"iteration {iterations[k]}", fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
     axes[0].set_ylabel(f"case {record + 1}")
+    return image
 
 
 def draw_supp04(out_dir):
     """Fig. S4: escape of coherent-loop.1 cases 43 (a) and 61 (b)."""
     def layout(fig, axes, pack):
         for row, letter in enumerate("ab"):
-            panel_supp04(axes[row], pack, letter)
-            panel_label(axes[row, 0], letter)
+            image = panel_supp04(axes[row], pack, letter)
+            panel_label(axes[row, 0], letter, x=-1.0, y=0.9)
+            if image is not None:
+                side_colourbar(image, image.axes, "output", ticks=[-1, 0, 1], width=0.1)
 
     return compose(out_dir, "supp04", layout, 2, 11, height=2.4)
 
@@ -275,7 +284,8 @@ def panel_supp07a(axes, pack) -> None:
         surface = need(pack, f"a/{when}", shape=curvature.shape, kind="f")
         region = need(pack, f"a/{when}_region", shape=curvature.shape, kind="f")
         axes[row, 0].imshow(curvature.T, origin="lower", extent=(-1, 1, -1, 1), cmap="binary", vmin=-1, vmax=1)
-        axes[row, 1].imshow(surface.T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
+        shown = axes[row, 1].imshow(surface.T, origin="lower", extent=(-1, 1, -1, 1), cmap="PRGn", vmin=-1, vmax=1)
+        side_colourbar(shown, axes[row, 1], "output", ticks=[-1, 0, 1], width=0.07)
         axes[row, 1].contour(np.linspace(-1, 1, surface.shape[0]), np.linspace(-1, 1, surface.shape[1]), surface.T,
                              levels=[0.0], colors="black", linewidths=0.8)
         axes[row, 2].imshow(region.T, origin="lower", extent=(-1, 1, -1, 1), cmap="Greys", vmin=0, vmax=1)

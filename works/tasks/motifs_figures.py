@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from works.figures.packs import has, need
-from works.figures.panels import proportion_lines
+from works.figures.panels import label_points, proportion_lines
 from works.figures.runner import compose, label_panels, letter_grid
 from works.figures.style import (
     COLOURS,
@@ -23,6 +23,7 @@ from works.figures.style import (
     TYPE_COLOURS,
     TYPE_SYMBOLS,
     not_available,
+    side_colourbar,
 )
 
 __all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02a", "panel_main02b", "panel_main02c",
@@ -32,8 +33,11 @@ __all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02
 # --------------------------------------------------------------------------------------------------- Fig. 2
 
 
-def panel_main02a(ax, pack) -> None:
-    """2-D map (MDS; UMAP in the reference) of the example loop, four catchers and their imitation trajectories."""
+def panel_main02a(ax, pack, info_ax=None) -> None:
+    """2-D map (MDS; UMAP in the reference) of the example loop, four catchers and their imitation trajectories.
+
+    The box with the criterion, embedding and the loop's parameters goes into ``info_ax`` (default: below the
+    map's legend, outside the data area)."""
     points = need(pack, "a/points", shape=(None, 2), kind="f")
     starts = need(pack, "a/starts", shape=(4,), kind="i")
     stops = need(pack, "a/stops", shape=(4,), kind="i")
@@ -47,15 +51,23 @@ def panel_main02a(ax, pack) -> None:
                    label="start" if k == 0 else None)
         ax.scatter(*path[-1], marker="s", s=20, color=COLOURS["collider"], edgecolor="black", zorder=3,
                    label="stop" if k == 0 else None)
-        ax.annotate(f"$\\mathcal{{C}}$-{k + 1}", path[0], xytext=(3, 3), textcoords="offset points", fontsize=6)
     ax.scatter(*points[0], s=40, color="red", zorder=4, label=TYPE_SYMBOLS["incoherent-loop"] + "-1")
-    text = ("criterion: L2 (MSE)\nembedding: metric MDS\n" +
-            "w = ({:+.3f}, {:+.3f}, {:+.3f})\nb = ({:+.3f}, {:+.3f})".format(*loop))
-    ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=5.5, va="bottom",
-            bbox={"facecolor": "white", "edgecolor": "#999999", "lw": 0.5})
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_ylim(-0.05, 1.05)
-    ax.legend(frameon=False, loc="upper right")
+    text = ("a: criterion L2 (MSE), embedding metric MDS\n" + TYPE_SYMBOLS["incoherent-loop"] +
+            "-1: w = ({:+.3f}, {:+.3f}, {:+.3f})\n      b = ({:+.3f}, {:+.3f})".format(*loop))
+    box = {"facecolor": "white", "edgecolor": "#999999", "lw": 0.5}
+    if info_ax is None:
+        ax.text(0.0, -0.25, text, transform=ax.transAxes, fontsize=7, va="top", bbox=box)
+    else:
+        info_ax.text(0.0, 0.5, text, transform=info_ax.transAxes, fontsize=7, va="center", bbox=box)
+    x_low, x_high = np.nanmin(points[:, 0]), np.nanmax(points[:, 0])
+    y_low, y_high = np.nanmin(points[:, 1]), np.nanmax(points[:, 1])
+    x_pad, y_pad = 0.05 * max(x_high - x_low, 1e-9), 0.05 * max(y_high - y_low, 1e-9)
+    ax.set_xlim(x_low - x_pad, x_high + 4 * x_pad)
+    ax.set_ylim(y_low - y_pad, y_high + y_pad)
+    first = points[starts]
+    label_points(ax, first[:, 0], first[:, 1], [f"$\\mathcal{{C}}$-{k + 1}" for k in range(len(starts))])
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, borderaxespad=0.2,
+              handletextpad=0.2, columnspacing=0.8)
     ax.set_xlabel("dimension 1")
     ax.set_ylabel("dimension 2")
 
@@ -112,12 +124,12 @@ def panel_main02e(ax, pack):
 def draw_main02(out_dir):
     """Fig. 2: representational capacity and numerical stability of loops."""
     def layout(fig, axes, pack):
-        panel_main02a(axes[0, 0], pack)
+        panel_main02a(axes[0, 0], pack, info_ax=axes[1, 2])
         panel_main02b(axes[0, 1], pack)
         panel_main02c(axes[0, 2], pack)
         panel_main02d(axes[1, 0], pack)
         mesh = panel_main02e(axes[1, 1], pack)
-        fig.colorbar(mesh, ax=axes[1, 2], fraction=0.5, label="density")
+        side_colourbar(mesh, axes[1, 1], "density")
         axes[1, 2].set_axis_off()
         label_panels(axes, "abcde")
 

@@ -13,11 +13,12 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from works.figures.packs import has, need, open_pack
-from works.figures.panels import annotated_heatmap, log_density
+from works.figures.panels import annotated_heatmap, label_points, log_density
 from works.figures.runner import compose, label_panels, letter_grid
-from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis
+from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis, side_colourbar
 from works.layout import LANDSCAPES, LETTERS
 from works.tasks.cartpole_figures import percent_labels
 
@@ -28,14 +29,19 @@ def _fractions(pack):
     return need(pack, "fractions", shape=(None,), kind="f")
 
 
-def _per_fraction(axes, fractions, draw_panel) -> None:
-    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes."""
+def _per_fraction(axes, fractions, draw_panel, colourbar: str = "") -> None:
+    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes. With a
+    ``colourbar`` label, the colour scale of the last panel that returned one is drawn beside it."""
+    last = None
     for k, ax in enumerate(axes):
         if k < len(fractions):
-            draw_panel(ax, k)
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=6)
+            mappable = draw_panel(ax, k)
+            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=7)
+            last = (mappable, ax) if mappable is not None else last
         else:
             ax.set_axis_off()
+    if colourbar and last is not None:
+        side_colourbar(*last, colourbar)
 
 
 def _lettered(out_dir, stem: str, rows: int, cols: int, height: float, draw):
@@ -56,14 +62,29 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     motifs = need(pack, "motifs", shape=(len(values),), kind="i")
     greys = np.linspace(0.85, 0.0, len(values))
     ax.plot(values[:, 1], values[:, 0], color="#999999", lw=0.6)
-    for (loss, iterations), grey, n in zip(values, greys, motifs):
+    for (loss, iterations), grey in zip(values, greys):
         ax.scatter(iterations, loss, color=str(grey), edgecolor="black", s=18, zorder=3)
-        ax.annotate(str(n), (iterations, loss), xytext=(2, 2), textcoords="offset points", fontsize=5)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.margins(0.08)  # room for the motif numbers inside the frame
+    label_points(ax, values[:, 1], values[:, 0], [str(n) for n in motifs])
+    ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
+    ax.yaxis.set_minor_formatter(NullFormatter())  # stacked minor labels collide at 7 pt
+    _label_short_log_axis(ax.yaxis)
     ax.set_xlabel("mean iterations")
     ax.set_ylabel("mean final loss")
     ax.set_title(label)
+
+
+def _label_short_log_axis(axis) -> None:
+    """Label a log axis spanning less than a decade (no power of ten in view) at 1, 2, 5 × 10^k (every digit
+    below half a decade), which its unlabelled minor ticks would otherwise leave without numbers."""
+    low, high = sorted(axis.get_view_interval())
+    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1:
+        return  # a power of ten is in view: the major labels suffice
+    subs = np.arange(1.0, 10.0) if np.log10(high / low) < 0.5 else (1.0, 2.0, 5.0)
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
 
 
 def panel_supp_network_table(ax, pack) -> None:
@@ -74,7 +95,7 @@ def panel_supp_network_table(ax, pack) -> None:
     cells = ax.table(cellText=table.tolist(), rowLabels=[str(m) for m in motifs],
                      colLabels=["C loss", "C iterations", "L loss", "L iterations"], loc="center", cellLoc="center")
     cells.auto_set_font_size(False)
-    cells.set_fontsize(5.5)
+    cells.set_fontsize(7)
 
 
 # --------------------------------------------------------------------------------------------------- S15 - S23
@@ -110,7 +131,7 @@ def panel_supp16a(ax, pack) -> None:
         body.set_facecolor(COLOURS["coherent-loop"])
         body.set_edgecolor("black")
     for k, row in enumerate(data):
-        ax.text(row.max(), k, f" {row.max():.0f}", va="center", fontsize=5)
+        ax.text(row.max(), k, f" {row.max():.0f}", va="center", fontsize=7)
     ax.set_yticks(np.arange(len(milestones)))
     ax.set_yticklabels([f"{m:.0E}" for m in milestones])
     ax.set_xlabel("iterations")
@@ -124,7 +145,7 @@ def panel_supp16b(ax, pack):
     values = need(pack, "b", shape=(len(fractions), len(milestones)), kind="f")
     mesh = annotated_heatmap(ax, values, cmap="RdYlGn_r", vmin=0, vmax=0.5, fmt="{:.0%}",
                              xticklabels=[f"{m:.0E}" for m in milestones], yticklabels=percent_labels(fractions),
-                             fontsize=4.5)
+                             fontsize=7)
     ax.set_xlabel("loss milestone")
     ax.set_ylabel("incoherent fraction")
     return mesh
@@ -147,13 +168,19 @@ def panel_supp17b(ax, pack, seed: int = 0) -> None:
     """Final losses of the failing networks per fraction (jittered strip, log axis), maxima annotated."""
     fractions = _fractions(pack)
     rng = np.random.default_rng(seed)
+    every = []
     for k in range(len(fractions)):
         losses = need(pack, f"b/{k}", shape=(None,), kind="f")
         if losses.size:
             ax.scatter(k + rng.uniform(-0.25, 0.25, losses.size), losses, s=4, color="#555555")
-            ax.text(k, losses.max() * 1.3, f"{losses.max():.1E}", ha="center", fontsize=4.5, rotation=90)
+            ax.text(k, losses.max() * 1.3, f"{losses.max():.1E}", ha="center", va="bottom", fontsize=7, rotation=90)
+            every.append(losses)
+    if not every:
+        not_available(ax, "no failing network")
+        return
     ax.set_yscale("log")
-    ax.set_ylim(1e-3, 1e0)
+    low, high = _log_limits(np.concatenate(every), 1e-3, 1e0)
+    ax.set_ylim(low, high * 10)
     ax.set_xticks(np.arange(len(fractions)))
     ax.set_xticklabels(percent_labels(fractions), rotation=90)
     ax.set_ylabel("final loss of failures")
@@ -161,7 +188,7 @@ def panel_supp17b(ax, pack, seed: int = 0) -> None:
 
 def panel_supp18(ax, pack, letter, group: str) -> None:
     """Final loss vs final utilisation of one loop group at one incoherent fraction, Spearman printed."""
-    ax.set_title(group, fontsize=6)
+    ax.set_title(group, fontsize=7)
     if not has(pack, letter):
         not_available(ax, "not applicable")
         return
@@ -169,19 +196,35 @@ def panel_supp18(ax, pack, letter, group: str) -> None:
     rho = float(need(pack, f"{letter}/spearman", shape=()))
     ax.scatter(10 ** points[:, 0], points[:, 1], s=4, color=COLOURS[group], edgecolor="black", linewidths=0.2)
     ax.set_xscale("log")
-    ax.set_xlim(1e-3, 1e0)
-    ax.set_ylim(0, 1.05)
+    ax.set_xlim(*_log_limits(10 ** points[:, 0], 1e-3, 1e0))
+    ax.set_ylim(min(0.0, float(np.nanmin(points[:, 1], initial=0))), max(1.05, float(np.nanmax(points[:, 1],
+                                                                                              initial=0))))
     percent_axis(ax.yaxis)
-    ax.text(0.02, 0.05, f"ρ = {rho:.2f}", transform=ax.transAxes, fontsize=6)
+    ax.text(0.02, 0.05, "ρ undefined" if np.isnan(rho) else f"ρ = {rho:.2f}", transform=ax.transAxes, fontsize=7)
+
+
+def _log_limits(values, low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` widened to whole decades around the finite positive ``values`` outside it."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size:
+        low = min(low, 10 ** np.floor(np.log10(values.min())))
+        high = max(high, 10 ** np.ceil(np.log10(values.max())))
+    return low, high
 
 
 def panel_supp19a(ax, pack) -> None:
     """Spearman(Δloss, iteration) per incoherent fraction (lollipop)."""
     fractions = _fractions(pack)
     rho = need(pack, "a", shape=(len(fractions),), kind="f")
+    if not np.isfinite(rho).any():
+        not_available(ax, "Spearman ρ undefined\n(no loss change recorded)")
+        return
     ax.vlines(fractions, 0, rho, color="#555555")
     ax.scatter(fractions, rho, color=COLOURS["incoherent-loop"], edgecolor="black", zorder=3)
     ax.axhline(0, color="black", lw=0.5)
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
     percent_axis(ax.xaxis)
     ax.set_xlabel("incoherent fraction")
     ax.set_ylabel("Spearman(Δloss, iteration)")
@@ -198,8 +241,9 @@ def _delta_density(ax, pack, letter, grid: str, cmap: str, interpolation: str, c
     density = need(pack, f"{letter}/density", shape=(len(y), len(x)), kind="f")
     mesh = ax.imshow(log_density(density), origin="lower", aspect="auto", extent=(x[0], x[-1], y[0], y[-1]),
                      cmap=cmap, vmin=-10, vmax=0, interpolation=interpolation)
-    ax.text(*corner, f"ρ = {float(need(pack, f'{letter}/spearman', shape=())):.2f}", transform=ax.transAxes,
-            va="top", fontsize=6, **text)
+    rho = float(need(pack, f"{letter}/spearman", shape=()))
+    ax.text(*corner, "ρ undefined" if np.isnan(rho) else f"ρ = {rho:.2f}", transform=ax.transAxes, va="top",
+            fontsize=7, **text)
     return mesh
 
 
@@ -207,8 +251,8 @@ def panel_supp19(ax, pack, letter):
     """Log joint density of (Δloss, ΔLipschitz) at one fraction, Spearman printed."""
     mesh = _delta_density(ax, pack, letter, f"{letter}/", "binary", "nearest", (0.98, 0.95), ha="right", color="red")
     if mesh is not None:
-        ax.set_xlabel("Δloss", fontsize=6)
-        ax.set_ylabel("ΔLipschitz", fontsize=6)
+        ax.set_xlabel("Δloss", fontsize=7)
+        ax.set_ylabel("ΔLipschitz", fontsize=7)
     return mesh
 
 
@@ -234,6 +278,7 @@ def panel_supp20(ax, pack, k: int) -> None:
 def panel_supp21(ax, pack) -> None:
     """Mirrored densities of the per-network spectral-norm/utilisation correlation per fraction."""
     fractions = _fractions(pack)
+    drawn = False
     for k in range(len(fractions)):
         letter = LETTERS[k]
         if not has(pack, letter):
@@ -244,6 +289,10 @@ def panel_supp21(ax, pack) -> None:
             if x.size:
                 width = 0.4 * y / y.max() if y.max() > 0 else y
                 ax.fill_betweenx(x, k, k + side * width, color=COLOURS[group], edgecolor="black", lw=0.3)
+                drawn = True
+    if not drawn:  # e.g. a small run: no network's utilisation dropped twice, so no correlation exists
+        not_available(ax, "no correlation: no run had two utilisation drops")
+        return
     ax.set_xticks(np.arange(len(fractions)))
     ax.set_xticklabels(percent_labels(fractions))
     ax.set_ylim(-1, 1)
@@ -256,22 +305,23 @@ def panel_supp22(ax, pack, letter):
     return _delta_density(ax, pack, letter, "", "Blues", "bilinear", (0.02, 0.95))
 
 
-def panel_supp23(ax, pack, letter) -> None:
+def panel_supp23(ax, pack, letter):
     """3 × 3 sign contingency of Δ largest Hessian eigenvalue vs ΔLipschitz (log10 share colour, % printed)."""
     if not has(pack, letter):
         not_available(ax, "not applicable")
         return
     counts = need(pack, letter, shape=(3, 3), kind="f")
     share = counts / counts.sum() if counts.sum() > 0 else counts
-    ax.pcolormesh(np.arange(4), np.arange(4), log_density(share, 1e-4), cmap="Blues", vmin=-4, vmax=0)
+    mesh = ax.pcolormesh(np.arange(4), np.arange(4), log_density(share, 1e-4), cmap="Blues", vmin=-4, vmax=0)
     for (row, col), value in np.ndenumerate(share):
-        ax.text(col + 0.5, row + 0.5, f"{value:.1%}", ha="center", va="center", fontsize=5)
+        ax.text(col + 0.5, row + 0.5, f"{value:.1%}", ha="center", va="center", fontsize=7)
     ax.set_xticks([0.5, 1.5, 2.5])
     ax.set_xticklabels(["−", "0", "+"])
     ax.set_yticks([0.5, 1.5, 2.5])
     ax.set_yticklabels(["−", "0", "+"])
-    ax.set_xlabel("ΔLipschitz", fontsize=6)
-    ax.set_ylabel("Δ Hessian eigenvalue", fontsize=6)
+    ax.set_xlabel("ΔLipschitz", fontsize=7)
+    ax.set_ylabel("Δ Hessian eigenvalue", fontsize=7)
+    return mesh
 
 
 # --------------------------------------------------------------------------------------------------- figures
@@ -323,7 +373,8 @@ def draw_supp16(out_dir):
     """Fig. S16: Quadratic Saddle convergence milestones."""
     def panels(fig, axes, pack):
         panel_supp16a(axes[0, 0], pack)
-        panel_supp16b(axes[0, 1], pack)
+        bar = side_colourbar(panel_supp16b(axes[0, 1], pack), axes[0, 1], "share slower than every unrestricted run")
+        percent_axis(bar.ax.yaxis)
 
     return _lettered(out_dir, "supp16", 1, 2, 3.5, panels)
 
@@ -345,7 +396,7 @@ def draw_supp18(out_dir):
         for k, fraction in enumerate(_fractions(pack)):
             for column, group in enumerate(("coherent-loop", "incoherent-loop")):
                 panel_supp18(axes[k, column], pack, LETTERS[2 * k + column], group)
-            axes[k, 0].set_ylabel(f"{fraction:.0%}", fontsize=6)
+            axes[k, 0].set_ylabel(f"{fraction:.0%} incoherent\nutilisation", fontsize=7)
         for ax in axes[-1]:
             ax.set_xlabel("final training loss")
 
@@ -356,7 +407,8 @@ def draw_supp19(out_dir):
     """Fig. S19: loss decrease vs Lipschitz change during fixed-network training."""
     def panels(fig, axes, pack):
         panel_supp19a(axes[0, 0], pack)
-        _per_fraction(axes.ravel()[1:], _fractions(pack), lambda ax, k: panel_supp19(ax, pack, LETTERS[k + 1]))
+        _per_fraction(axes.ravel()[1:], _fractions(pack), lambda ax, k: panel_supp19(ax, pack, LETTERS[k + 1]),
+                      "log10 density")
 
     return _lettered(out_dir, "supp19", 3, 4, 7.0, panels)
 
@@ -380,7 +432,8 @@ def draw_supp21(out_dir):
 def draw_supp22(out_dir):
     """Fig. S22: gradient variance vs Lipschitz changes per fraction."""
     def panels(fig, axes, pack):
-        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp22(ax, pack, LETTERS[k]))
+        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp22(ax, pack, LETTERS[k]),
+                      "log10 density")
 
     return _lettered(out_dir, "supp22", 2, 6, 4.0, panels)
 
@@ -388,7 +441,8 @@ def draw_supp22(out_dir):
 def draw_supp23(out_dir):
     """Fig. S23: Hessian/Lipschitz sign contingencies per fraction."""
     def panels(fig, axes, pack):
-        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp23(ax, pack, LETTERS[k]))
+        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp23(ax, pack, LETTERS[k]),
+                      "log10 share")
 
     return _lettered(out_dir, "supp23", 2, 6, 3.8, panels)
 

@@ -16,9 +16,9 @@ import numpy as np
 from works.figures.packs import has, need
 from works.figures.panels import annotated_heatmap, grouped_bars
 from works.figures.runner import compose, label_panels, letter_grid
-from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, not_available
+from works.figures.style import AGENT_GREYS, AGENT_LABELS, AGENTS, not_available, side_colourbar
 from works.layout import LETTERS
-from works.tasks.cartpole_figures import noise_heatmap, percent_labels
+from works.tasks.cartpole_figures import below_legend, noise_heatmap, percent_labels
 
 __all__ = ["FIGURES", "draw_supp26", "draw_supp27", "draw_supp28", "draw_supp29", "draw_supp30"]
 
@@ -52,10 +52,11 @@ def panel_supp27(ax, pack, letter, seed: int = 0) -> None:
     train = need(pack, f"{letter}/train", shape=(None, None), kind="f")
     test = need(pack, f"{letter}/test", shape=(None, train.shape[1]), kind="f")
     rng = np.random.default_rng(seed)
-    for offset, values, colour in ((-0.2, train, "#BBBBBB"), (0.2, test, "#555555")):
+    for offset, values, colour, label in ((-0.2, train, "#BBBBBB", "training"), (0.2, test, "#555555", "test")):
         for feature in range(values.shape[1]):
             ax.scatter(feature + offset + rng.uniform(-0.1, 0.1, len(values)), values[:, feature], s=1,
-                       color=colour)
+                       color=colour, label=label if feature == 0 else None)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), markerscale=4)
     ax.set_title(str(need(pack, f"{letter}/label", shape=(), kind="U")), fontsize=7)
     ax.set_xlabel("feature index")
     ax.set_ylabel("value")
@@ -75,13 +76,13 @@ def panel_supp28(ax, pack, letter) -> None:
     ax.set_title(str(need(pack, f"{letter}/label", shape=(), kind="U")), fontsize=7)
     ax.set_xlabel("training noise")
     ax.set_ylabel("average training F1")
-    ax.legend(frameon=False, fontsize=5)
+    below_legend(ax, ncol=1, offset=-0.32)
 
 
 def panel_supp29(ax, pack, letter):
     """Mean test F1 (training × evaluation noise) for one domain and method."""
     return noise_heatmap(ax, pack, letter, "not run at this scale", cmap="inferno", vmin=0, vmax=1, fmt="{:.2f}",
-                         fontsize=4.5)
+                         fontsize=7)
 
 
 def panel_supp30(ax, pack, letter):
@@ -118,8 +119,10 @@ def draw_supp29(out_dir):
         domains = [str(d) for d in need(pack, "domains", shape=(3,), kind="U")]
         for d in range(3):
             for j, agent in enumerate(AGENTS):
-                panel_supp29(axes[d, j], pack, LETTERS[4 * d + j])
-                axes[d, j].set_title(f"{domains[d]}\n{AGENT_LABELS[agent]}", fontsize=5)
+                mesh = panel_supp29(axes[d, j], pack, LETTERS[4 * d + j])
+                axes[d, j].set_title(f"{domains[d]}\n{AGENT_LABELS[agent]}", fontsize=7)
+                if mesh is not None and j == len(AGENTS) - 1:
+                    side_colourbar(mesh, axes[d, j], "mean test F1")
         label_panels(axes, LETTERS, only_drawn=True)
 
     return compose(out_dir, "supp29", layout, 3, 4, height=7.0)
@@ -127,7 +130,11 @@ def draw_supp29(out_dir):
 
 def draw_supp30(out_dir):
     """Fig. S30: best-at-own-training-noise shares."""
-    return _draw_domains(out_dir, "supp30", panel_supp30, 1, 3, 2.6)
+    def panel(ax, pack, letter):
+        mesh = panel_supp30(ax, pack, letter)
+        side_colourbar(mesh, ax, "share of agents")
+
+    return _draw_domains(out_dir, "supp30", panel, 1, 3, 2.6)
 
 
 FIGURES = {"supp26": draw_supp26, "supp27": draw_supp27, "supp28": draw_supp28, "supp29": draw_supp29,
