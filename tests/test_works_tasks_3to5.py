@@ -96,8 +96,9 @@ def test_quick_preset_runs_every_method_domain_and_reads_the_caps_from_one_run()
     caps_units = [u for u in work if u.key.startswith("task3/iterations/")]
     assert len(caps_units) == len(t3.agents) * -(-t3.caps_repeats // t3.repeat_chunk)
     assert {u.config["generations"] for u in caps_units} == {max(t3.caps)}
-    # the paper preset keeps the original's one run per cap
-    assert get_scale("paper").task3.caps_runs == "separate" and get_scale("smoke").task3.caps_runs == "separate"
+    # the paper preset reads its caps from one run per repeat too (docs/quirks/works-pipeline.md row 4); smoke
+    # keeps the original's one run per cap
+    assert get_scale("paper").task3.caps_runs == "nested" and get_scale("smoke").task3.caps_runs == "separate"
 
 
 def test_unit_configs_are_their_dataclasses_and_functions_resolve():
@@ -154,16 +155,23 @@ def test_restricted_unit_is_one_batched_fit_equal_to_the_per_configuration_loop(
         cap_from="", maximum_iteration=6))
     networks.unit_fit_restricted(config, tmp_path, None)
     unit = networks.RestrictedFitUnit(**config)
-    expected = networks._restricted_output(networks._restricted_rows_loop(unit, 6), 6)
+    from works.tasks.networks_traces import load_traces, write_chunk
+
+    write_chunk(tmp_path, "loop.npz", "loop.traces.npz", networks._restricted_rows_loop(unit, 6), 6)
     with np.load(tmp_path / "chunk.npz", allow_pickle=False) as data:
-        assert sorted(data.files) == sorted(expected)
         assert data["keys"].tolist() == [key for key, _, _ in configurations for _ in range(2)]
         assert data["seed_index"].tolist() == [0, 1] * 3
-        for name, value in expected.items():
+        assert str(data["traces"]) == "chunk.traces.npz"
+    for got, expected in (("chunk.npz", "loop.npz"), ("chunk.traces.npz", "loop.traces.npz")):
+        data, reference = load_traces(tmp_path / got), load_traces(tmp_path / expected)
+        assert sorted(data) == sorted(reference)
+        for name, value in reference.items():
             if name == "trace/hessian":
                 np.testing.assert_allclose(data[name], value, rtol=1e-4, atol=1e-8)
-            else:
+            elif name != "traces":
                 np.testing.assert_array_equal(data[name], value, err_msg=name)
+    with np.load(tmp_path / "chunk.traces.npz") as data:  # the losses are float32 numbers: stored as float32
+        assert data["loss/values"].dtype == np.float32 and data["trace/training_loss"].dtype == np.float32
 
 
 @pytest.mark.parametrize("nested", [False, True])

@@ -3,6 +3,10 @@
 ``python -m works --scale quick --out DIR [--tasks 1 2 ...] [--workers N | --dask ADDR] [--semantics corrected]
 [--seed S] [--uci-dir DIR] [--videos] [--fresh] [--wait] [--quiet] [--debug]``
 
+``python -m works --scale paper --estimate [--workers N] [--tasks ...]`` runs nothing: it calibrates every
+unit kind on small samples and prints the projected units, CPU-hours, wall time, disk and peak memory per
+task (:mod:`works.estimate`).
+
 Runs :func:`works.run_1_tasks.run_tasks`, then :func:`works.run_2_packs.pack_all`,
 :func:`works.show_main.draw_all`, :func:`works.show_supp.draw_all`, :func:`works.show_ext.draw_all`, optionally
 :func:`works.show_video.make_all`, and :func:`works.report.write_report`; ends with a summary of where the
@@ -131,16 +135,23 @@ def guarded(args, step, failed=lambda summary: [], executor: bool = True):
 
 
 def main(argv=None) -> dict:
-    """CLI entry point; returns the summary (raises ``SystemExit`` with a non-zero status, see above)."""
+    """CLI entry point; returns the summary (raises ``SystemExit`` with a non-zero status, see above).
+
+    With ``--estimate`` nothing runs and nothing is written (no lock, no ``run.json``): the projected cost of
+    the scale is printed and the estimate returned (:func:`works.estimate.estimate`).
+    """
     import argparse
 
     parser = argparse.ArgumentParser(
         prog="python -m works", epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run the whole MotifEffect pipeline into OUT: the experiments (raw data), packed figure data, "
                     "the 36 figures, optionally the videos, and REPORT.md.")
-    cli.add_arguments(parser)
+    cli.add_arguments(parser, estimate=True)
     parser.add_argument("--videos", action="store_true", help="also make the escape videos into OUT/videos")
     args = parser.parse_args(argv)
+    cli.require_out(parser, args)
+    if args.estimate:
+        return _estimate(args)
 
     def step(scale, executor):
         summary = run_pipeline(args.out, scale, tuple(args.tasks), executor, args.videos, not args.quiet)
@@ -169,6 +180,23 @@ def _print_summary(out: Path, summary: dict) -> None:
     print(f"report   : {summary['report']}")
     for what, why in summary["missing"].items():
         print(f"FAILED   : {what}: {why}")
+
+
+def _estimate(args) -> dict:
+    """``--estimate``: calibrate, print the table, return the estimate (no output folder is written)."""
+    from works.estimate import estimate, format_estimate
+    from works.executors import default_workers
+    from works.scales import get_scale
+
+    if args.workers is not None and args.workers < 1:
+        print(f"error: --workers must be a positive integer, got {args.workers}.", file=sys.stderr)
+        raise SystemExit(2)
+    scale = get_scale(args.scale, args.semantics, args.seed)
+    workers = args.workers or default_workers()
+    log = None if args.quiet else print
+    result = estimate(scale, tuple(args.tasks), workers, log=log)
+    print(format_estimate(result, scale.name))
+    return result
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write_bytes", "current_umask", "flatten", "json_default", "load_json", "load_pack", "save_json",
-           "save_npy", "save_npz", "save_pack", "sha256_file", "temporary_name", "unflatten"]
+__all__ = ["atomic_write", "atomic_write_bytes", "current_umask", "flatten", "json_default", "load_json", "load_pack",
+           "save_json", "save_npy", "save_npz", "save_npz_streamed", "save_pack", "sha256_file", "temporary_name",
+           "unflatten"]
 
 SEPARATOR = "/"
 
@@ -61,6 +62,15 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     (disk full, read-only folder, ...) is re-raised with the same ``errno`` and a message naming ``path``;
     the temporary file is removed.
     """
+    return atomic_write(path, lambda stream: _write(stream, data))
+
+
+def atomic_write(path, writer) -> Path:
+    """Atomically create ``path`` from ``writer(stream)``, which writes to a binary file opened on a temporary name.
+
+    Same guarantees as :func:`atomic_write_bytes` (fsync, rename, permissions, ``OSError`` naming ``path``),
+    without holding the file's bytes in memory: ``writer`` may write piece by piece.
+    """
     path = Path(path)
     temporary = None
     try:
@@ -68,7 +78,7 @@ def atomic_write_bytes(path, data: bytes) -> Path:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), 0o666 & ~current_umask())
-            _write(stream, data)
+            writer(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -98,6 +108,55 @@ def save_npz(path, arrays: dict) -> Path:
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
     return atomic_write_bytes(path, buffer.getvalue())
+
+
+def save_npz_streamed(path, members) -> Path:
+    """Atomically save an uncompressed ``.npz`` whose arrays are written piece by piece (never held whole).
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.npz`` to create.
+    members : iterable of (name, dtype, shape, pieces)
+        One entry per array: its name in the archive, dtype, full shape, and an iterable of array pieces whose
+        concatenation along the first axis is the array (each piece is cast to ``dtype``; a 0-d ``shape`` takes
+        one piece). The pieces must add up to ``shape[0]`` rows.
+
+    The result loads with ``np.load`` exactly like :func:`save_npz`'s output of the concatenated arrays.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.npz"
+    >>> _ = save_npz_streamed(path, [("a", np.float32, (3,), [np.array([1.0]), np.array([2.0, 3.0])])])
+    >>> with np.load(path) as data:
+    ...     data["a"].tolist(), data["a"].dtype.name
+    ([1.0, 2.0, 3.0], 'float32')
+    """
+    import zipfile
+
+    def writer(stream):
+        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name, dtype, shape, pieces in members:
+                dtype, shape = np.dtype(dtype), tuple(int(n) for n in shape)
+                header = io.BytesIO()
+                np.lib.format.write_array_header_2_0(header, {"descr": np.lib.format.dtype_to_descr(dtype),
+                                                              "fortran_order": False, "shape": shape})
+                rows = 0
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    member.write(header.getvalue())
+                    for piece in pieces:
+                        piece = np.ascontiguousarray(piece, dtype=dtype)
+                        if piece.shape[1:] != shape[1:]:
+                            raise ValueError(f"array {name!r} of {path}: a piece of shape {piece.shape} does not "
+                                             f"fit shape {shape}.")
+                        if piece.size:
+                            member.write(piece.reshape(-1).view(np.uint8))  # no copy of the piece
+                        rows += piece.shape[0] if shape else 1
+                if rows != (shape[0] if shape else 1):
+                    raise ValueError(f"array {name!r} of {path}: the pieces give {rows} rows, shape {shape}.")
+
+    return atomic_write(path, writer)
 
 
 def save_json(path, obj) -> Path:

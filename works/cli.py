@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["SCALES", "SEMANTICS", "TASKS", "add_arguments"]
+__all__ = ["SCALES", "SEMANTICS", "TASKS", "add_arguments", "require_out"]
 
 #: Scale presets (equal to :data:`works.layout.SCALES`, repeated here to keep this module light).
 SCALES = ("smoke", "quick", "paper")
@@ -25,13 +25,19 @@ SEMANTICS = ("reference", "corrected")
 TASKS = (1, 2, 3, 4, 5, 6, 7)
 
 
-def add_arguments(parser) -> None:
-    """The options shared by ``run_1_tasks`` and ``python -m works``."""
-    parser.add_argument("--out", required=True, help="output directory OUT (writes OUT/raw)")
+def add_arguments(parser, estimate: bool = False) -> None:
+    """The options shared by ``run_1_tasks`` and ``python -m works``.
+
+    With ``estimate=True`` (``python -m works``) the parser also has ``--estimate``, and ``--out`` is optional
+    in the parser: the caller must require it unless ``--estimate`` is given (see :func:`require_out`).
+    """
+    parser.add_argument("--out", required=not estimate, help="output directory OUT (writes OUT/raw)")
     parser.add_argument("--scale", default="quick", choices=SCALES)
     parser.add_argument("--tasks", nargs="+", type=int, default=list(TASKS), choices=TASKS)
     parser.add_argument("--workers", type=int, default=None, help="processes (default all cores; 1 = in-process)")
     parser.add_argument("--dask", default=None, help="'local' (LocalCluster) or a scheduler address tcp://host:port")
+    parser.add_argument("--memory-gb", type=float, default=None,
+                        help="memory the units' hints may use at once (default 80 %% of the machine's)")
     parser.add_argument("--semantics", default="reference", choices=SEMANTICS)
     parser.add_argument("--seed", type=int, default=None, help="base seed (default: the preset's)")
     parser.add_argument("--uci-dir", default=None,
@@ -44,3 +50,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait for another run using OUT to finish instead of "
                                                             "stopping")
     parser.add_argument("--debug", action="store_true", help="full tracebacks instead of one-line errors")
+    if estimate:
+        parser.add_argument("--estimate", action="store_true",
+                            help="run nothing and write nothing: calibrate every unit kind on small samples and "
+                                 "print the projected units, CPU-hours, wall time, disk and peak memory per task")
+
+
+def require_out(parser, args) -> None:
+    """``parser.error`` (exit status 2) when ``--out`` is missing and ``--estimate`` was not asked for."""
+    if args.out is None and not getattr(args, "estimate", False):
+        parser.error("the following arguments are required: --out")

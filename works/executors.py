@@ -14,6 +14,13 @@ the pool) and exit by themselves about a second after the main process dies, eve
 * ``dask="local"`` — a ``dask.distributed.LocalCluster`` with ``workers`` single-threaded workers;
   ``dask="tcp://host:port"`` — an existing scheduler. Dask is imported lazily (optional extra ``cluster``).
 
+Memory hints (:attr:`works.units.Unit.memory_gb`): the process pool starts a unit only while the hints of
+the units in flight fit its ``memory_gb`` limit (:class:`MemoryGate`; a unit larger than the limit runs
+alone); the Dask executor annotates a hinted unit with the resource ``{"memory_gb": hint}`` when the
+cluster's workers declare that resource (the local cluster declares each worker's share of the memory;
+start remote workers with ``--resources memory_gb=<GiB>``), capped at the largest worker's amount so that
+no unit becomes unschedulable.
+
 Examples
 --------
 >>> import tempfile
@@ -36,7 +43,69 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from works.units import run_unit
 
-__all__ = ["DaskExecutor", "InProcessExecutor", "PoolExecutor", "default_workers", "make_executor", "run_isolated"]
+__all__ = ["DaskExecutor", "InProcessExecutor", "MemoryGate", "PoolExecutor", "dask_resources", "default_memory_gb",
+           "default_workers", "make_executor", "run_isolated"]
+
+
+def default_memory_gb() -> float:
+    """80 % of the machine's physical memory (GiB); 8 GiB when it cannot be read."""
+    try:
+        return 0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        return 8.0
+
+
+class MemoryGate:
+    """Admission by memory: units start while the hints in flight stay within ``limit_gb``.
+
+    A unit without a hint counts as 0; one whose hint alone exceeds the limit is admitted when nothing
+    else is in flight (it runs alone rather than never).
+
+    Examples
+    --------
+    >>> gate = MemoryGate(10.0)
+    >>> gate.admit(6.0), gate.admit(6.0), gate.admit(None)
+    (True, False, True)
+    >>> gate.release(6.0); gate.admit(6.0)
+    True
+    """
+
+    def __init__(self, limit_gb: float):
+        if not limit_gb > 0:
+            raise ValueError(f"memory_gb must be positive, got {limit_gb!r}.")
+        self.limit_gb = float(limit_gb)
+        self.in_flight_gb = 0.0
+        self.count = 0
+
+    def admit(self, hint) -> bool:
+        """Reserve ``hint`` GiB if it fits (then True)."""
+        hint = float(hint or 0.0)
+        if self.count and self.in_flight_gb + hint > self.limit_gb:
+            return False
+        self.in_flight_gb += hint
+        self.count += 1
+        return True
+
+    def release(self, hint) -> None:
+        """Return the reservation of a finished unit."""
+        self.in_flight_gb = max(0.0, self.in_flight_gb - float(hint or 0.0))
+        self.count = max(0, self.count - 1)
+
+
+def dask_resources(unit, capacity_gb) -> dict | None:
+    """The Dask resource annotation of ``unit``: ``{"memory_gb": hint}`` capped at ``capacity_gb``.
+
+    ``None`` when the unit has no hint or the workers declare no ``memory_gb`` (``capacity_gb`` is None).
+
+    Examples
+    --------
+    >>> from works.units import Unit
+    >>> dask_resources(Unit("k", "m:f", memory_gb=12.0), 8.0), dask_resources(Unit("k", "m:f"), 8.0)
+    ({'memory_gb': 8.0}, None)
+    """
+    if unit.memory_gb is None or capacity_gb is None:
+        return None
+    return {"memory_gb": float(min(unit.memory_gb, capacity_gb))}
 
 
 def run_isolated(unit, raw_dir) -> dict:
@@ -98,22 +167,35 @@ def _initialise_worker(parent: int):
 
 
 class PoolExecutor(InProcessExecutor):
-    """A local process pool (``forkserver`` start method; at most ``workers`` units in flight)."""
+    """A local process pool (``forkserver`` start method; at most ``workers`` units in flight, and only as many
+    as the units' memory hints allow under ``memory_gb``, default :func:`default_memory_gb`)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, memory_gb: float | None = None):
         self.workers = int(workers)
+        self.memory_gb = default_memory_gb() if memory_gb is None else float(memory_gb)
+        MemoryGate(self.memory_gb)  # validates
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
                                          initializer=_initialise_worker, initargs=(os.getpid(),))
 
     def run(self, units, raw_dir):
-        """Yield records as units complete (completion order)."""
+        """Yield records as units complete (completion order); larger hints are started first."""
         raw_dir = str(raw_dir)
-        pending = {self._pool.submit(run_isolated, unit, raw_dir) for unit in units}
+        waiting = sorted(units, key=lambda unit: -(unit.memory_gb or 0.0))
+        gate = MemoryGate(self.memory_gb)
+        pending = {}
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            while waiting or pending:
+                index = 0  # start every waiting unit that fits, largest hint first
+                while index < len(waiting) and len(pending) < self.workers:
+                    if gate.admit(waiting[index].memory_gb):
+                        unit = waiting.pop(index)
+                        pending[self._pool.submit(run_isolated, unit, raw_dir)] = unit
+                    else:
+                        index += 1
+                done, _ = wait(set(pending), return_when=FIRST_COMPLETED)
                 for future in done:
+                    gate.release(pending.pop(future).memory_gb)
                     yield future.result()
         finally:
             for future in pending:
@@ -137,9 +219,13 @@ class PoolExecutor(InProcessExecutor):
 
 
 class DaskExecutor(InProcessExecutor):
-    """Dask distributed: ``address="local"`` starts a ``LocalCluster``, else connects to ``address``."""
+    """Dask distributed: ``address="local"`` starts a ``LocalCluster``, else connects to ``address``.
 
-    def __init__(self, address: str, workers: int):
+    The local cluster's workers declare the resource ``memory_gb`` (``memory_gb / workers`` each, default
+    :func:`default_memory_gb`); hinted units are annotated with :func:`dask_resources`.
+    """
+
+    def __init__(self, address: str, workers: int, memory_gb: float | None = None):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError as error:  # pragma: no cover - optional extra
@@ -147,18 +233,27 @@ class DaskExecutor(InProcessExecutor):
         self.workers = int(workers)
         self._cluster = None
         if address == "local":
+            share = (default_memory_gb() if memory_gb is None else float(memory_gb)) / self.workers
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+                                         dashboard_address=None, resources={"memory_gb": share})
             self._client = Client(self._cluster)
         else:
             self._client = Client(address)
+
+    def capacity_gb(self) -> float | None:
+        """The largest ``memory_gb`` resource a worker declares (None when none does)."""
+        workers = self._client.scheduler_info().get("workers", {})
+        amounts = [info.get("resources", {}).get("memory_gb") for info in workers.values()]
+        amounts = [float(a) for a in amounts if a is not None]
+        return max(amounts) if amounts else None
 
     def run(self, units, raw_dir):
         """Yield records as units complete."""
         from dask.distributed import as_completed
 
+        capacity = self.capacity_gb()
         futures = [self._client.submit(run_isolated, unit, str(raw_dir), key=f"unit-{unit.key}-{id(unit)}",
-                                       pure=False) for unit in units]
+                                       pure=False, resources=dask_resources(unit, capacity)) for unit in units]
         for future in as_completed(futures):
             yield future.result()
 
@@ -168,7 +263,7 @@ class DaskExecutor(InProcessExecutor):
             self._cluster.close()
 
 
-def make_executor(workers: int | None = None, dask: str | None = None):
+def make_executor(workers: int | None = None, dask: str | None = None, memory_gb: float | None = None):
     """Build the executor for ``--workers`` / ``--dask``.
 
     Parameters
@@ -177,6 +272,9 @@ def make_executor(workers: int | None = None, dask: str | None = None):
         Default: all cores. ``1`` runs in-process (unless ``dask`` is given).
     dask : str, optional
         ``"local"`` or a scheduler address ``"tcp://host:port"``.
+    memory_gb : float, optional
+        Memory the units' hints may use at once (pool) or in all (local Dask cluster); default
+        :func:`default_memory_gb`.
 
     Raises
     ------
@@ -190,7 +288,7 @@ def make_executor(workers: int | None = None, dask: str | None = None):
     if dask is not None:
         if dask != "local" and "://" not in dask:
             raise ValueError(f"dask must be 'local' or a scheduler address like 'tcp://host:8786', got {dask!r}.")
-        return DaskExecutor(dask, workers)
+        return DaskExecutor(dask, workers, memory_gb)
     if workers == 1:
         return InProcessExecutor()
-    return PoolExecutor(workers)
+    return PoolExecutor(workers, memory_gb)

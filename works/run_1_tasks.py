@@ -182,7 +182,8 @@ def configure(args, executor: bool = True):
     """Scale and executor from parsed CLI arguments (also sets and checks the UCI folder for task 4).
 
     Raises :class:`works.guard.UsageError` for a ``--uci-dir`` (or ``$MOTIFEFFECT_UCI_DIR``) that does not
-    hold the UCI files, and ``ValueError`` naming ``--workers`` / ``--dask`` / ``--seed`` otherwise.
+    hold the UCI files, and ``ValueError`` naming ``--workers`` / ``--dask`` / ``--seed`` / ``--memory-gb``
+    otherwise.
     """
     from practice.datasets import ENV_VARIABLE
 
@@ -198,7 +199,10 @@ def configure(args, executor: bool = True):
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}.")
     scale = get_scale(args.scale, args.semantics, args.seed)
-    return scale, (make_executor(args.workers, args.dask) if executor else None)
+    memory_gb = getattr(args, "memory_gb", None)
+    if memory_gb is not None and not memory_gb > 0:
+        raise UsageError(f"--memory-gb must be positive, got {memory_gb}.")
+    return scale, (make_executor(args.workers, args.dask, memory_gb) if executor else None)
 
 
 def main(argv=None) -> dict:

@@ -55,6 +55,10 @@ class Unit:
         Files (relative to ``OUT/raw``) the unit reads that other units wrote.
     base_seed : int
         The run's base seed.
+    memory_gb : float, optional
+        Estimated peak memory of the unit (GiB), a scheduling hint only (it does not enter
+        :func:`config_hash`): the process pool keeps the hints of the units in flight under its memory limit
+        and the Dask executor turns it into a ``memory_gb`` resource annotation. ``None``: small.
     """
 
     key: str
@@ -63,6 +67,7 @@ class Unit:
     outputs: tuple = ()
     depends: tuple = ()
     base_seed: int = 0
+    memory_gb: float | None = None
 
     @property
     def task(self) -> str:

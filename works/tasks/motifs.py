@@ -44,9 +44,9 @@ from works.tasks.motifs_figures import FIGURES
 from works.tasks.motifs_packs import EXAMPLE_LOOP, PACKS
 from works.units import Unit
 
-__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task1Config", "grid_statistics",
-           "imitation_trajectories", "plan", "unit_difference", "unit_imitation", "unit_population",
-           "unit_tradeoff_chunk", "unit_tradeoff_gather"]
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task1Config", "difference_memory_gb",
+           "grid_statistics", "imitation_trajectories", "plan", "population_size", "unit_difference",
+           "unit_imitation", "unit_population", "unit_tradeoff_chunk", "unit_tradeoff_gather"]
 
 NUMBER = 1
 _HERE = "works.tasks.motifs"
@@ -263,6 +263,26 @@ def _population(t1: Task1Config, structure: str) -> PopulationUnit:
                           biases=list(t1.collider_biases if collider else t1.biases))
 
 
+def population_size(t1: Task1Config, structure: str) -> int:
+    """Motifs in the parameter grid of ``structure``: m³·b² for a loop, m²·b for a collider.
+
+    Examples
+    --------
+    >>> population_size(Task1Config(magnitudes=(0.1, 1.0), biases=(0.0, 1.0, 2.0)), "coherent-loop.1")
+    72
+    """
+    if structure.startswith("collider"):
+        return len(t1.collider_magnitudes) ** 2 * len(t1.collider_biases)
+    return len(t1.magnitudes) ** 3 * len(t1.biases) ** 2
+
+
+def difference_memory_gb(t1: Task1Config, first: str, second: str) -> float:
+    """Memory hint of a difference unit (GiB): 20 bytes per landscape value of both populations (the float32
+    landscapes, a float64 copy and its square; "L for L" counts its population once) plus 0.5 GiB."""
+    motifs = population_size(t1, first) + (0 if first == second else population_size(t1, second))
+    return round(0.5 + motifs * t1.points ** 2 * 20 / 2**30, 2)
+
+
 def plan(scale) -> list:
     """Task 1 stages: populations (per structure) and the Fig. 2a imitation; differences (per pair) and
     trade-off chunks; gathers.
@@ -271,8 +291,9 @@ def plan(scale) -> list:
     """
     t1 = scale.task1
 
-    def unit(key, function, config, outputs, depends=()):
-        return Unit(key, f"{_HERE}:{function}", asdict(config), tuple(outputs), tuple(depends), scale.seed)
+    def unit(key, function, config, outputs, depends=(), memory_gb=None):
+        return Unit(key, f"{_HERE}:{function}", asdict(config), tuple(outputs), tuple(depends), scale.seed,
+                    memory_gb)
 
     stage_a = [unit(f"task1/robustness/{structure}", "unit_population", _population(t1, structure),
                     [layout.parameters_file(structure), layout.robustness_file(structure)])
@@ -289,7 +310,8 @@ def plan(scale) -> list:
         stage_b.append(unit(f"task1/difference/{first} for {second}", "unit_difference",
                             DifferenceUnit(**grid, first=first, second=second),
                             [layout.difference_file(first, second)],
-                            sorted({layout.parameters_file(first), layout.parameters_file(second)})))
+                            sorted({layout.parameters_file(first), layout.parameters_file(second)}),
+                            difference_memory_gb(t1, first, second)))
     for structure in t1.structures:
         total = len(t1.magnitudes) ** 3 * len(t1.biases) ** 2
         chunks = []

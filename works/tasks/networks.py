@@ -7,11 +7,13 @@ What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
     Part 1, per landscape, kind (collider-only or loop-only) and motif number ``n``: ``seeds`` batched fits
     (losses only), gathered into ``network_file(LOOP_VS_COLLIDER, landscape)``.
     Part 2, per landscape and number ``k`` of incoherent loops: restricted 10-loop networks
-    (:func:`restricted_configurations`) fitted with every metric traced, gathered into
-    ``network_file(INCOHERENT_VS_COHERENT, landscape)``; their iteration cap is the longest loop-only run of
-    part 1 with ten motifs when that was run. One unit trains its chunk of configurations (every seed of each)
-    in a single :func:`effect.expression.fit_restricted_batch` call, rows in configuration order; the chunk holds
-    at most :data:`CHUNK` configurations and fewer when its peak memory would exceed 4 GB (:func:`chunk_size`).
+    (:func:`restricted_configurations`) fitted with every metric traced; each unit writes per-fit summaries and a
+    trace file (:mod:`works.tasks.networks_traces`), and the gather writes the summaries of the landscape into
+    ``network_file(INCOHERENT_VS_COHERENT, landscape)`` with the list of trace files (no trace is copied). Their
+    iteration cap is the longest loop-only run of part 1 with ten motifs when that was run. One unit trains its
+    chunk of configurations (every seed of each) in a single :func:`effect.expression.fit_restricted_batch` call,
+    rows in configuration order; the chunk holds at most :data:`CHUNK` configurations and fewer when its peak
+    memory would exceed 4 GB (:func:`chunk_size`).
 What is packed and drawn
     ``supp10`` – ``supp14`` (S10–S14, collider-only vs loop-only networks per landscape) and ``supp15`` –
     ``supp23`` (S15–S23, restricted networks): packers in :mod:`works.tasks.networks_packs`, panels in
@@ -38,23 +40,42 @@ import numpy as np
 from works import layout
 from works._io import save_npz, save_pack
 from works.layout import INCOHERENT_VS_COHERENT, LOOP_VS_COLLIDER
+from works.tasks import networks_traces
 from works.tasks.networks_claims import CLAIMS
 from works.tasks.networks_figures import FIGURES
 from works.tasks.networks_packs import PACKS
 from works.units import Unit, unit_seed
 
 __all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chunk_size", "plan",
-           "restricted_configurations", "unit_fit_gather", "unit_fit_restricted", "unit_fit_unrestricted",
+           "restricted_configurations", "restricted_memory_gb", "unit_fit_gather", "unit_fit_restricted",
+           "unit_fit_unrestricted",
            "unit_restricted_gather"]
 
 NUMBER = 5
 _HERE = "works.tasks.networks"
 CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_size`)
-#: Peak bytes per network-iteration of a restricted unit: ~200 B inside the batched fit (every metric traced each
-#: iteration) plus ~150 B for the float64 arrays of the chunk file built while the fit result is still held.
+#: Peak bytes per network-iteration of a restricted unit, estimated from the arrays the batched fit holds when it
+#: ends (every metric traced each iteration: the per-iteration lists with their row and step indices, their
+#: concatenation and the loss history); writing the chunk adds no copy (the trace file is written fit by fit,
+#: docs/paper-scale.md has the measurement).
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
 ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
+#: Bytes per stored iteration of a restricted fit traced every iteration (float32 loss twice, int32 step, float64
+#: metrics: 4 + 4 + 4 + 8 × 16; :mod:`works.tasks.networks_traces`).
+TRACE_BYTES = 140
+
+
+def restricted_memory_gb(fits: int, iterations: int, bytes_per_iteration: int = BYTES_PER_NETWORK_ITERATION) -> float:
+    """Memory hint (GiB) of a unit holding ``fits`` fits of ``iterations`` iterations at ``bytes_per_iteration``
+    bytes each, plus 0.5 GiB (restricted units: :data:`BYTES_PER_NETWORK_ITERATION`).
+
+    Examples
+    --------
+    >>> restricted_memory_gb(500, 20_000)
+    4.23
+    """
+    return round(0.5 + fits * iterations * bytes_per_iteration / 2**30, 2)
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,7 @@ class RestrictedFitUnit(FitSettings):
     series: str
     cap_from: str
     maximum_iteration: int
+    traces: str = ""  #: the trace file (default: ``output`` with ``.traces.npz``)
 
 
 @dataclass(frozen=True)
@@ -269,56 +291,33 @@ def _rows_of(result, key, k, first, seeds) -> list:
     return rows
 
 
+def _traces_of(unit: RestrictedFitUnit) -> str:
+    return unit.traces or unit.output.removesuffix(".npz") + ".traces.npz"
+
+
 def unit_fit_restricted(config, raw_dir, seed):
-    """Task 5 part 2: restricted 10-loop networks with all metrics, every configuration × seed in one batched fit."""
+    """Task 5 part 2: restricted 10-loop networks with all metrics, every configuration × seed in one batched fit.
+
+    Writes the chunk's trace file fit by fit and then its per-fit summaries (:func:`networks_traces.write_chunk`).
+    """
     unit = RestrictedFitUnit(**config)
     cap = unit.maximum_iteration
     if unit.cap_from:
         with np.load(raw_dir / unit.cap_from, allow_pickle=False) as data:
             longest = int(data["iterations"].max())
         cap = min(cap, longest) if cap else longest
-    save_npz(raw_dir / unit.output, _restricted_output(_restricted_rows(unit, cap), cap))
-
-
-def _restricted_output(rows, cap) -> dict:
-    """The arrays of one restricted chunk file from its rows (configuration-major, then seed)."""
-    out = {"keys": np.array([row["key"] for row in rows]),
-           "incoherent": np.array([row["k"] for row in rows], dtype=np.int64),
-           "seed_index": np.array([row["seed"] for row in rows], dtype=np.int64),
-           "initial_loss": np.array([row["loss"][0] for row in rows]),
-           "final_loss": np.array([row["loss"][-1] for row in rows]),
-           "iterations": np.array([len(row["loss"]) for row in rows], dtype=np.int64),
-           "maximum_iteration": np.int64(cap or 0),
-           "loss/values": np.concatenate([row["loss"] for row in rows]),
-           "trace/step": np.concatenate([row["steps"] for row in rows])}
-    for name in rows[0]["trace"]:
-        out[f"trace/{name}"] = np.concatenate([row["trace"][name] for row in rows])
-    return out
-
-
-def _samples(steps) -> np.ndarray:
-    """Number of metric samples per run from the concatenated 1-based steps (each run restarts at t = 1)."""
-    starts = np.flatnonzero(np.asarray(steps) == 1)
-    return np.diff(np.concatenate([starts, [len(steps)]])).astype(np.int64)
+    networks_traces.write_chunk(raw_dir, unit.output, _traces_of(unit), _restricted_rows(unit, cap), cap)
 
 
 def unit_restricted_gather(config, raw_dir, seed):
-    """Task 5 part 2: one ``incoherent.vs.coherent.<name>.npz`` per landscape (rows in configuration order)."""
+    """Task 5 part 2: one ``incoherent.vs.coherent.<name>.npz`` per landscape (rows in configuration order).
+
+    Holds the per-fit summaries of every chunk and the list of the chunks' trace files; no trace is read or
+    copied (:func:`networks_traces.gather_summaries`).
+    """
     unit = RestrictedGatherUnit(**config)
-    parts = [np.load(raw_dir / path, allow_pickle=False) for path in unit.chunks]
-    out = {"landscape": np.array(unit.landscape), "metric_every": np.int64(unit.metric_every),
-           "threshold": np.float64(unit.threshold),
-           "maximum_iteration": np.int64(max(int(p["maximum_iteration"]) for p in parts))}
-    for name in ("keys", "incoherent", "seed_index", "initial_loss", "final_loss", "iterations"):
-        out[name] = np.concatenate([p[name] for p in parts])
-    out["success"] = out["final_loss"] <= unit.threshold
-    out["loss/offsets"] = np.concatenate([[0], np.cumsum(out["iterations"])]).astype(np.int64)
-    samples = np.concatenate([_samples(p["trace/step"]) for p in parts])
-    out["trace/offsets"] = np.concatenate([[0], np.cumsum(samples)]).astype(np.int64)
-    for name in parts[0].files:
-        if name.startswith(("trace/", "loss/")):
-            out[name] = np.concatenate([p[name] for p in parts])
-    save_npz(raw_dir / unit.output, out)
+    save_npz(raw_dir / unit.output, networks_traces.gather_summaries(raw_dir, unit.chunks, unit.landscape,
+                                                                     unit.metric_every, unit.threshold))
 
 
 # --------------------------------------------------------------------------------------------- planner
@@ -368,22 +367,27 @@ def plan(scale) -> list:
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
         chunk = chunk_size(t5.restricted_seeds, t5.maximum_iteration)
+        longest = t5.maximum_iteration or ASSUMED_CAP
         for k in range(11):
             chosen = [c for c in configurations if c[1].count(0) == k]
             for start in range(0, len(chosen), chunk):
                 path = layout.restricted_chunk_file(landscape, k, start)
+                traces = layout.restricted_trace_file(landscape, k, start)
                 chunks.append(path)
                 second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
                                    asdict(RestrictedFitUnit(**settings, landscape=landscape,
                                                             configurations=chosen[start:start + chunk],
                                                             seeds=t5.restricted_seeds, output=path, series=series,
                                                             cap_from=cap_from,
-                                                            maximum_iteration=t5.maximum_iteration)),
-                                   (path,), (cap_from,) if cap_from else (), scale.seed))
+                                                            maximum_iteration=t5.maximum_iteration, traces=traces)),
+                                   (path, traces), (cap_from,) if cap_from else (), scale.seed,
+                                   restricted_memory_gb(len(chosen[start:start + chunk]) * t5.restricted_seeds,
+                                                        longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
                                    asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,
                                                                metric_every=t5.metric_every,
                                                                threshold=t5.threshold)),
-                                   (output,), tuple(chunks), scale.seed))
+                                   (output,), tuple(chunks), scale.seed,
+                                   restricted_memory_gb(len(configurations) * t5.restricted_seeds, 1, 1024)))
     return [first, first_gathers, second, second_gathers]

@@ -80,29 +80,63 @@ def _network_packer(name: str):
 
 
 class Restricted:
-    """One ``incoherent.vs.coherent.<name>.npz`` with per-run access to its subsampled traces."""
+    """One ``incoherent.vs.coherent.<name>.npz`` with per-run access to its subsampled traces.
 
-    def __init__(self, tree: dict, name: str):
+    Two layouts (``docs/raw-data.md``): the per-fit summaries with a list of per-chunk trace files
+    (``trace_files``; written by the pipeline, :mod:`works.tasks.networks_traces`) — traces are then read from
+    ``raw`` one chunk file at a time, the last one kept — or every trace inside the file (``trace/…``, the
+    earlier layout).
+    """
+
+    _TRACES = ("step", "training_loss", "lipschitz", "sparsity", "spectral_norm", "gradient_variance", "hessian")
+
+    def __init__(self, tree: dict, name: str, raw: Raw | None = None):
         self.name = name
         self.tree = tree
-        trace = tree.get("trace", {})
-        needed = ("offsets", "step", "training_loss", "lipschitz", "sparsity", "spectral_norm",
-                  "gradient_variance", "hessian")
-        missing = [f"trace/{k}" for k in needed if k not in trace]
-        missing += [k for k in ("incoherent", "initial_loss", "final_loss", "iterations") if k not in tree]
+        self.raw = raw
+        missing = [k for k in ("incoherent", "initial_loss", "final_loss", "iterations") if k not in tree]
+        if "trace_files" in tree:
+            missing += [k for k in ("trace_rows", "reach", "final_sparsity") if k not in tree]
+            self.trace, self.offsets = None, None
+            self.files = [str(f) for f in np.atleast_1d(tree["trace_files"])]
+            self.rows = np.asarray(tree["trace_rows"], dtype=np.int64)
+            self._loaded = (None, None)
+        else:
+            trace = tree.get("trace", {})
+            missing += [f"trace/{k}" for k in ("offsets",) + self._TRACES if k not in trace]
+            self.trace = trace
+            self.offsets = np.asarray(trace["offsets"], dtype=np.int64) if "offsets" in trace else None
         if missing:
             raise ValueError(f"raw incoherent.vs.coherent.{name}.npz lacks {missing}.")
-        self.trace = trace
-        self.offsets = np.asarray(trace["offsets"], dtype=np.int64)
         self.k = np.asarray(tree["incoherent"], dtype=np.int64)
 
     def runs(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.k == k)
 
+    def _chunk(self, c: int) -> dict:
+        if self._loaded[0] != c:
+            from works.tasks.networks_traces import load_traces
+
+            self._loaded = (None, None)  # free the previous chunk first
+            self._loaded = (c, load_traces(self.raw.path(self.files[c]), "trace/"))  # not the full loss traces
+        return self._loaded[1]
+
     def run(self, j: int) -> dict:
         """Trace samples of run ``j``: step, training_loss, lipschitz, sparsity, spectral_norm, … arrays."""
+        if self.trace is None:
+            c = int(np.searchsorted(self.rows, j, side="right")) - 1
+            chunk = self._chunk(c)
+            local = j - int(self.rows[c])
+            start, stop = chunk["trace/offsets"][local], chunk["trace/offsets"][local + 1]
+            return {key: chunk[f"trace/{key}"][start:stop] for key in self._TRACES}
         start, stop = self.offsets[j], self.offsets[j + 1]
         return {key: np.asarray(value)[start:stop] for key, value in self.trace.items() if key != "offsets"}
+
+    def final_sparsity(self) -> np.ndarray:
+        """(S, 4) the last traced utilisation of every run."""
+        if self.trace is None:
+            return np.asarray(self.tree["final_sparsity"], dtype=np.float64).reshape(-1, 4)
+        return np.asarray(self.trace["sparsity"])[self.offsets[1:] - 1]
 
     @staticmethod
     def intact(run: dict) -> int:
@@ -117,7 +151,7 @@ def _restricted(raw: Raw, name: str | None = None) -> Restricted:
                                  if raw.exists(layout.network_file(INCOHERENT_VS_COHERENT, n))]
     if not names or not raw.exists(layout.network_file(INCOHERENT_VS_COHERENT, names[0])):
         raise MissingRaw(f"no raw {layout.network_file(INCOHERENT_VS_COHERENT, '<landscape>')}")
-    return Restricted(raw.pack(layout.network_file(INCOHERENT_VS_COHERENT, names[0])), names[0])
+    return Restricted(raw.pack(layout.network_file(INCOHERENT_VS_COHERENT, names[0])), names[0], raw)
 
 
 def _per_k(data: Restricted, pack: dict, entry) -> dict:
@@ -162,7 +196,11 @@ def pack_supp16(raw: Raw, scale: str) -> dict:
     unrestricted = first_reach(loop["values"], loop["offsets"])
     slowest = np.array([row[row > 0].max() if np.any(row > 0) else np.nan for row in unrestricted])
     losses = restricted.tree.get("loss", {})
-    if "values" in losses and "offsets" in losses:
+    if "reach" in restricted.tree:  # computed by the units from the full loss traces
+        if not np.array_equal(np.asarray(restricted.tree["reach_milestones"], float), MILESTONES):
+            raise ValueError(f"raw incoherent.vs.coherent.{name}.npz: its reach milestones are not {MILESTONES}.")
+        reach, source = np.asarray(restricted.tree["reach"], dtype=np.int64), "loss/values"
+    elif "values" in losses and "offsets" in losses:
         reach, source = first_reach(losses["values"], losses["offsets"]), "loss/values"
     else:
         reach = first_reach(restricted.trace["training_loss"], restricted.offsets, steps=restricted.trace["step"])
@@ -205,14 +243,14 @@ def pack_supp18(raw: Raw, scale: str) -> dict:
     data = _restricted(raw)
     final = np.asarray(data.tree["final_loss"], float)
     threshold = float(data.tree.get("threshold", 1e-3))
-    last = data.offsets[1:] - 1
+    last_sparsity = data.final_sparsity()
     pack = {"fractions": FRACTIONS, "name": data.name}
     for k in range(11):
         runs = data.runs(k)
         for c, group in enumerate(("coherent-loop", "incoherent-loop")):
             if not runs.size or (group == "coherent-loop" and k == 10) or (group == "incoherent-loop" and k == 0):
                 continue
-            utilisation = np.asarray(data.trace["sparsity"])[last[runs], GROUP_COLUMNS[group]]
+            utilisation = last_sparsity[runs, GROUP_COLUMNS[group]]
             failing = final[runs] > threshold
             pack[LETTERS[2 * k + c]] = {
                 "points": np.c_[np.log10(final[runs][failing]), utilisation[failing]].reshape(-1, 2),
