@@ -10,9 +10,9 @@ rasterised) from three kinds of packed data:
   (axis switched off with a message), never an empty frame;
 - ``extensions``: the extension figures (tasks 6 and 7) from packs their packers build out of the synthetic raw
   files of ``tests/test_works_task6.py`` and ``tests/test_works_task7.py``; every axes must hold data;
-- a finished pipeline run named by the environment variable ``WORKS_FIGURE_RUN`` (its ``OUT`` folder, e.g. a
-  smoke or cached quick run); skipped when unset. Set ``WORKS_FIGURE_RUN_COMPLETE=1`` to also demand data in
-  every axes (the quick-scale acceptance check).
+- a finished pipeline run (``slow``): the ``OUT`` folder named by the environment variable ``WORKS_FIGURE_RUN``
+  (e.g. a cached quick run), or else a smoke run of all seven tasks made for the test session. Set
+  ``WORKS_FIGURE_RUN_COMPLETE=1`` to also demand data in every axes (the quick-scale acceptance check).
 """
 
 import copy
@@ -142,11 +142,18 @@ def extension_figures(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def run_figures():
+def run_figures(tmp_path_factory):
+    """Figures of a finished pipeline run: ``WORKS_FIGURE_RUN`` if set, else a fresh in-process smoke run."""
     run = os.environ.get("WORKS_FIGURE_RUN")
     if not run:
-        pytest.skip("set WORKS_FIGURE_RUN to the OUT folder of a finished pipeline run to check its figures")
-    return _draw_captured(Path(run))
+        from works.__main__ import run_pipeline
+        from works.executors import make_executor
+        from works.scales import get_scale
+
+        run = tmp_path_factory.mktemp("smoke-run")
+        with make_executor(workers=1) as executor:
+            run_pipeline(run, get_scale("smoke"), (1, 2, 3, 4, 5, 6, 7), executor, progress=False, log=None)
+    return _draw_captured(Path(run), NAMES + EXTENSIONS)
 
 
 def _problems(figures, name, kinds):
@@ -177,10 +184,10 @@ def test_extension_figure_is_readable(extension_figures, name):
     assert not problems, "\n".join([name] + problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES + EXTENSIONS)
 def test_run_figure_is_readable(run_figures, name):
-    if name not in run_figures:
-        pytest.skip(f"{name} has no pack in this run")
+    assert name in run_figures, f"{name} has no pack in this run"
     kinds = ("small", "overlap", "hidden", "blank_frames")
     if os.environ.get("WORKS_FIGURE_RUN_COMPLETE") == "1":
         kinds += ("empty",)

@@ -38,22 +38,11 @@ def smoke_run(tmp_path_factory):
     """One uninterrupted in-process smoke run of the whole pipeline (tasks 1–7, packs, figures, report)."""
     from works.__main__ import run_pipeline
 
-    previous = os.environ.get("MOTIFEFFECT_UCI_DIR")
-    shared = Path(previous) if previous else ROOT.parent / "shared" / "data" / "uci"  # as tests/conftest.py
-    has_uci = (shared / "ecoli.data").is_file()
-    if has_uci:
-        os.environ["MOTIFEFFECT_UCI_DIR"] = str(shared)
     out = tmp_path_factory.mktemp("smoke")
-    tasks = (1, 2, 3, 4, 5, 6, 7) if has_uci else (1, 2, 3, 5, 6, 7)
-    try:
-        with make_executor(workers=1) as executor:
-            summary = run_pipeline(out, get_scale("smoke"), tasks, executor, progress=False, log=None)
-        yield out, summary, tasks
-    finally:
-        if previous is None:
-            os.environ.pop("MOTIFEFFECT_UCI_DIR", None)
-        else:
-            os.environ["MOTIFEFFECT_UCI_DIR"] = previous
+    tasks = (1, 2, 3, 4, 5, 6, 7)  # task 4 reads the UCI files shipped in the package (practice/data/uci)
+    with make_executor(workers=1) as executor:
+        summary = run_pipeline(out, get_scale("smoke"), tasks, executor, progress=False, log=None)
+    return out, summary, tasks
 
 
 def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
