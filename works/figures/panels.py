@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from works.figures.style import percent_axis
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator
+
+from works.figures.style import percent_axis, side_colourbar
 
 __all__ = ["annotated_heatmap", "before_after_scatter", "box_pair", "curvature_proportion_counts", "grouped_bars",
-           "label_points", "log_density", "proportion_lines", "staircase"]
+           "label_points", "label_short_log_axis", "log_density", "log_limits", "per_fraction", "proportion_lines",
+           "staircase"]
 
 
 def proportion_lines(ax, curves, xlim=None, xlabel: str = "", ylabel: str = "proportion") -> None:
@@ -222,3 +225,39 @@ def label_points(ax, x, y, labels, fontsize: float = 7, distance: float = 3.0, m
 def _boxes_meet(a, b) -> bool:
     """Whether two ``(x0, y0, x1, y1)`` boxes overlap."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_short_log_axis(axis) -> None:
+    """Label a log axis spanning less than a decade (no power of ten in view) at 1, 2, 5 × 10^k (every digit
+    below half a decade), which its unlabelled minor ticks would otherwise leave without numbers."""
+    low, high = sorted(axis.get_view_interval())
+    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1:
+        return  # a power of ten is in view: the major labels suffice
+    subs = np.arange(1.0, 10.0) if np.log10(high / low) < 0.5 else (1.0, 2.0, 5.0)
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+
+
+def log_limits(values, low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` widened to whole decades around the finite positive ``values`` outside it."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size:
+        low = min(low, 10 ** np.floor(np.log10(values.min())))
+        high = max(high, 10 ** np.ceil(np.log10(values.max())))
+    return low, high
+
+
+def per_fraction(axes, fractions, draw_panel, colourbar: str = "") -> None:
+    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes. With a
+    ``colourbar`` label, the colour scale of the last panel that returned one is drawn beside it."""
+    last = None
+    for k, ax in enumerate(axes):
+        if k < len(fractions):
+            mappable = draw_panel(ax, k)
+            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=7)
+            last = (mappable, ax) if mappable is not None else last
+        else:
+            ax.set_axis_off()
+    if colourbar and last is not None:
+        side_colourbar(*last, colourbar)

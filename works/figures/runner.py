@@ -17,7 +17,8 @@ from works.guard import locked_step, step_arguments
 from works.layout import LETTERS
 from works.units import Unit
 
-__all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "figure_unit", "label_panels", "letter_grid"]
+__all__ = ["compose", "draw_figures", "entry_points", "figure_cli", "figure_unit", "label_panels", "letter_grid",
+           "lettered_figure"]
 
 
 def compose(out_dir, stem: str, layout, rows: int = 1, cols: int = 1, height: float | None = None,
@@ -166,3 +167,12 @@ def figure_cli(draw_all, description: str, argv=None) -> dict:
         return result
 
     return locked_step(args, action)
+
+
+def lettered_figure(out_dir, stem: str, rows: int, cols: int, height: float, draw):
+    """Figure ``stem`` on a ``rows × cols`` grid drawn by ``draw(fig, axes, pack)``; drawn panels lettered a, b, …"""
+    def layout(fig, axes, pack):
+        draw(fig, axes, pack)
+        label_panels(axes, LETTERS, only_drawn=True)
+
+    return compose(out_dir, stem, layout, rows, cols, height=height)

@@ -13,11 +13,18 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
+from matplotlib.ticker import NullFormatter
 
 from works.figures.packs import has, need, open_pack
-from works.figures.panels import annotated_heatmap, label_points, log_density
-from works.figures.runner import compose, label_panels, letter_grid
+from works.figures.panels import (
+    annotated_heatmap,
+    label_points,
+    label_short_log_axis,
+    log_density,
+    log_limits,
+    per_fraction,
+)
+from works.figures.runner import compose, letter_grid, lettered_figure
 from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis, side_colourbar
 from works.layout import LANDSCAPES, LETTERS
 from works.tasks.cartpole_figures import percent_labels
@@ -27,30 +34,6 @@ __all__ = ["FIGURES"] + [f"draw_supp{n}" for n in range(10, 24)]
 
 def _fractions(pack):
     return need(pack, "fractions", shape=(None,), kind="f")
-
-
-def _per_fraction(axes, fractions, draw_panel, colourbar: str = "") -> None:
-    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes. With a
-    ``colourbar`` label, the colour scale of the last panel that returned one is drawn beside it."""
-    last = None
-    for k, ax in enumerate(axes):
-        if k < len(fractions):
-            mappable = draw_panel(ax, k)
-            ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=7)
-            last = (mappable, ax) if mappable is not None else last
-        else:
-            ax.set_axis_off()
-    if colourbar and last is not None:
-        side_colourbar(*last, colourbar)
-
-
-def _lettered(out_dir, stem: str, rows: int, cols: int, height: float, draw):
-    """Figure ``stem`` on a ``rows × cols`` grid drawn by ``draw(fig, axes, pack)``; drawn panels lettered a, b, …"""
-    def layout(fig, axes, pack):
-        draw(fig, axes, pack)
-        label_panels(axes, LETTERS, only_drawn=True)
-
-    return compose(out_dir, stem, layout, rows, cols, height=height)
 
 
 # --------------------------------------------------------------------------------------------------- S10 - S14
@@ -70,21 +53,10 @@ def panel_supp_network(ax, pack, letter, label) -> None:
     label_points(ax, values[:, 1], values[:, 0], [str(n) for n in motifs])
     ax.tick_params(axis="x", which="both", labelrotation=90)  # log labels (e.g. 3×10³, 4×10³) collide flat
     ax.yaxis.set_minor_formatter(NullFormatter())  # stacked minor labels collide at 7 pt
-    _label_short_log_axis(ax.yaxis)
+    label_short_log_axis(ax.yaxis)
     ax.set_xlabel("mean iterations")
     ax.set_ylabel("mean final loss")
     ax.set_title(label)
-
-
-def _label_short_log_axis(axis) -> None:
-    """Label a log axis spanning less than a decade (no power of ten in view) at 1, 2, 5 × 10^k (every digit
-    below half a decade), which its unlabelled minor ticks would otherwise leave without numbers."""
-    low, high = sorted(axis.get_view_interval())
-    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1:
-        return  # a power of ten is in view: the major labels suffice
-    subs = np.arange(1.0, 10.0) if np.log10(high / low) < 0.5 else (1.0, 2.0, 5.0)
-    axis.set_major_locator(LogLocator(subs=subs))
-    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
 
 
 def panel_supp_network_table(ax, pack) -> None:
@@ -179,7 +151,7 @@ def panel_supp17b(ax, pack, seed: int = 0) -> None:
         not_available(ax, "no failing network")
         return
     ax.set_yscale("log")
-    low, high = _log_limits(np.concatenate(every), 1e-3, 1e0)
+    low, high = log_limits(np.concatenate(every), 1e-3, 1e0)
     ax.set_ylim(low, high * 10)
     ax.set_xticks(np.arange(len(fractions)))
     ax.set_xticklabels(percent_labels(fractions), rotation=90)
@@ -196,21 +168,11 @@ def panel_supp18(ax, pack, letter, group: str) -> None:
     rho = float(need(pack, f"{letter}/spearman", shape=()))
     ax.scatter(10 ** points[:, 0], points[:, 1], s=4, color=COLOURS[group], edgecolor="black", linewidths=0.2)
     ax.set_xscale("log")
-    ax.set_xlim(*_log_limits(10 ** points[:, 0], 1e-3, 1e0))
+    ax.set_xlim(*log_limits(10 ** points[:, 0], 1e-3, 1e0))
     ax.set_ylim(min(0.0, float(np.nanmin(points[:, 1], initial=0))), max(1.05, float(np.nanmax(points[:, 1],
                                                                                               initial=0))))
     percent_axis(ax.yaxis)
     ax.text(0.02, 0.05, "ρ undefined" if np.isnan(rho) else f"ρ = {rho:.2f}", transform=ax.transAxes, fontsize=7)
-
-
-def _log_limits(values, low: float, high: float) -> tuple[float, float]:
-    """``(low, high)`` widened to whole decades around the finite positive ``values`` outside it."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size:
-        low = min(low, 10 ** np.floor(np.log10(values.min())))
-        high = max(high, 10 ** np.ceil(np.log10(values.max())))
-    return low, high
 
 
 def panel_supp19a(ax, pack) -> None:
@@ -336,7 +298,7 @@ def _network_drawer(stem: str, name: str):
             panel_supp_network_table(axes[0, 2], pack)
             fig.suptitle(str(need(pack, "name", shape=(), kind="U")))
 
-        return _lettered(out_dir, stem, 1, 3, 3.0, panels)
+        return lettered_figure(out_dir, stem, 1, 3, 3.0, panels)
 
     draw.__name__ = f"draw_{stem}"
     draw.__doc__ = f"Fig. S{stem[4:]}: {name}, collider-only vs loop-only networks."
@@ -376,7 +338,7 @@ def draw_supp16(out_dir):
         bar = side_colourbar(panel_supp16b(axes[0, 1], pack), axes[0, 1], "share slower than every unrestricted run")
         percent_axis(bar.ax.yaxis)
 
-    return _lettered(out_dir, "supp16", 1, 2, 3.5, panels)
+    return lettered_figure(out_dir, "supp16", 1, 2, 3.5, panels)
 
 
 def draw_supp17(out_dir):
@@ -385,7 +347,7 @@ def draw_supp17(out_dir):
         panel_supp17a(axes[0, 0], pack)
         panel_supp17b(axes[0, 1], pack)
 
-    return _lettered(out_dir, "supp17", 1, 2, 3.0, panels)
+    return lettered_figure(out_dir, "supp17", 1, 2, 3.0, panels)
 
 
 def draw_supp18(out_dir):
@@ -407,20 +369,20 @@ def draw_supp19(out_dir):
     """Fig. S19: loss decrease vs Lipschitz change during fixed-network training."""
     def panels(fig, axes, pack):
         panel_supp19a(axes[0, 0], pack)
-        _per_fraction(axes.ravel()[1:], _fractions(pack), lambda ax, k: panel_supp19(ax, pack, LETTERS[k + 1]),
+        per_fraction(axes.ravel()[1:], _fractions(pack), lambda ax, k: panel_supp19(ax, pack, LETTERS[k + 1]),
                       "log10 density")
 
-    return _lettered(out_dir, "supp19", 3, 4, 7.0, panels)
+    return lettered_figure(out_dir, "supp19", 3, 4, 7.0, panels)
 
 
 def draw_supp20(out_dir):
     """Fig. S20: spectral-norm trajectories per incoherent fraction."""
     def panels(fig, axes, pack):
-        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp20(ax, pack, k))
+        per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp20(ax, pack, k))
         for ax in axes[-1]:
             ax.set_xlabel("log10 iteration")
 
-    return _lettered(out_dir, "supp20", 2, 6, 4.0, panels)
+    return lettered_figure(out_dir, "supp20", 2, 6, 4.0, panels)
 
 
 def draw_supp21(out_dir):
@@ -432,19 +394,19 @@ def draw_supp21(out_dir):
 def draw_supp22(out_dir):
     """Fig. S22: gradient variance vs Lipschitz changes per fraction."""
     def panels(fig, axes, pack):
-        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp22(ax, pack, LETTERS[k]),
+        per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp22(ax, pack, LETTERS[k]),
                       "log10 density")
 
-    return _lettered(out_dir, "supp22", 2, 6, 4.0, panels)
+    return lettered_figure(out_dir, "supp22", 2, 6, 4.0, panels)
 
 
 def draw_supp23(out_dir):
     """Fig. S23: Hessian/Lipschitz sign contingencies per fraction."""
     def panels(fig, axes, pack):
-        _per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp23(ax, pack, LETTERS[k]),
+        per_fraction(axes.ravel(), _fractions(pack), lambda ax, k: panel_supp23(ax, pack, LETTERS[k]),
                       "log10 share")
 
-    return _lettered(out_dir, "supp23", 2, 6, 3.8, panels)
+    return lettered_figure(out_dir, "supp23", 2, 6, 3.8, panels)
 
 
 FIGURES = {f"supp{n}": globals()[f"draw_supp{n}"] for n in range(10, 24)}
