@@ -1,4 +1,4 @@
-"""Timing helper shared by the benchmark scripts."""
+"""Timing helpers shared by the benchmark scripts."""
 
 import time
 
@@ -11,3 +11,14 @@ def timed(function, repeat=1):
         result = function()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def run_benches(benches, names, speedup):
+    """Run ``benches[name]()`` for each of ``names`` in order; each row gains ``"speedup"`` = ``speedup(row)``."""
+    rows = []
+    for name in names:
+        row = benches[name]()
+        row["speedup"] = speedup(row)
+        rows.append(row)
+        print(f"done: {name}", flush=True)
+    return rows

@@ -30,7 +30,7 @@ from effect.nearest import _nearest_differences_loop, nearest_differences
 from effect.robustness import _estimate_lipschitz_loop, lipschitz_batch
 from effect.structures import catcher_parameters, structure_parameters
 
-from _timing import timed  # benchmarks/ is on sys.path when run as a script
+from _timing import run_benches, timed  # benchmarks/ is on sys.path when run as a script
 
 LOOP = "incoherent-loop.1"
 
@@ -134,12 +134,7 @@ def main():
         "differences": lambda: bench_differences(20 * scale, 4000 * scale),
         "catch": lambda: bench_catch(2 * scale, 200 * scale),
     }
-    rows = []
-    for name in args.only:
-        row = benches[name]()
-        row["speedup"] = row["batched"] / row["per_item"]
-        rows.append(row)
-        print(f"done: {name}", flush=True)
+    rows = run_benches(benches, args.only, lambda row: row["batched"] / row["per_item"])
     print()
     print("| work | unit | per-item | batched | speed-up | notes |")
     print("| --- | --- | ---: | ---: | ---: | --- |")

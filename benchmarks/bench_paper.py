@@ -38,6 +38,7 @@ from effect.nearest import nearest_indices
 from effect.structures import structure_parameters
 
 import _baseline  # benchmarks/ is on sys.path when run as a script
+from _timing import run_benches
 
 # Task 5 restricted fits at paper scale: 28,361 CPU-hours at 83 ms per fit-iteration (measured on
 # 2026-12-01), i.e. about 1.23e9 fit-iterations.
@@ -176,12 +177,7 @@ def main():
         "fit": lambda: bench_restricted_fit(64 if quick else 256, 5 if quick else 20, 1 if quick else 2),
         "nearest": lambda: bench_nearest(1000 if quick else 4000, 10000 if quick else 40000, 1),
     }
-    rows = []
-    for name in args.only:
-        row = benches[name]()
-        row["speedup"] = row["before"] / row["after"]
-        rows.append(row)
-        print(f"done: {name}", flush=True)
+    rows = run_benches(benches, args.only, lambda row: row["before"] / row["after"])
     print()
     print("| unit kind | unit | before | after | speed-up | notes |")
     print("| --- | --- | ---: | ---: | ---: | --- |")
