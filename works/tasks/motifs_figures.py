@@ -132,8 +132,20 @@ def draw_main02(out_dir):
         side_colourbar(mesh, axes[1, 1], "density")
         axes[1, 2].set_axis_off()
         label_panels(axes, "abcde")
+        fig.tight_layout()
+        _axes_to_figure_text(axes[1, 2])  # the sixth axes only holds panel a's box
 
-    return compose(out_dir, "main02", layout, 2, 3, height=6.2)
+    return compose(out_dir, "main02", layout, 2, 3, height=6.2, tight=False)
+
+
+def _axes_to_figure_text(ax) -> None:
+    """Redraw the texts of ``ax`` (in axes coordinates) as figure texts at the same place and remove ``ax``."""
+    fig = ax.figure
+    for text in ax.texts:
+        x, y = fig.transFigure.inverted().transform(ax.transAxes.transform(text.get_position()))
+        fig.text(x, y, text.get_text(), fontsize=text.get_fontsize(), ha=text.get_ha(), va=text.get_va(),
+                 bbox={"facecolor": "white", "edgecolor": "#999999", "lw": 0.5})
+    fig.delaxes(ax)
 
 
 # --------------------------------------------------------------------------------------------------- S1, S2
