@@ -102,6 +102,15 @@ def test_smoke_pipeline_writes_raw_figures_and_report(smoke_run):
     report = (out / "REPORT.md").read_text()
     assert report.count("\n| ") >= 13 and "| 4 |" in report and "nearest collider MSE" in report
     assert "| 14 |" in report and "| 17 |" in report
+    # the run's wall time per step, recorded by run_pipeline and shown by the report
+    timings = load_json(out / "timings.json")
+    assert [f"task {task}" for task in tasks] == list(timings)[:len(tasks)]
+    assert {"packs", "figures", "until the report"} <= set(timings)
+    for task in tasks:
+        assert timings[f"task {task}"]["units computed"] == summary["tasks"][task]["computed"]
+    steps = [row["seconds"] for step, row in timings.items() if step != "until the report"]
+    assert timings["until the report"]["seconds"] >= sum(steps) - 0.01 * len(steps)  # each rounded to 0.01 s
+    assert "## Run time" in report and f"| task 1 | {timings['task 1']['seconds']:,.0f} s (" in report
 
 
 def test_interrupted_run_resumes_to_identical_results(smoke_run, tmp_path):

@@ -25,11 +25,13 @@ the workers and exit with 130 / 143.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
-from works import cli
+from works import cli, layout
+from works._io import atomic_write_bytes
 
 __all__ = ["guarded", "main", "run_pipeline"]
 
@@ -61,9 +63,14 @@ def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress
     out = Path(out_dir)
     started = time.perf_counter()
     summary = {"tasks": run_tasks(out, scale, tasks, executor, progress=progress, log=log)}
+    steps = {f"task {task}": {"seconds": state["seconds"], "units computed": state["computed"],
+                              "units already done": state["skipped"]} for task, state in summary["tasks"].items()}
+    clock = time.perf_counter()
     summary["packs"] = run_2_packs.pack_all(out, scale.name)
+    steps["packs"], clock = {"seconds": round(time.perf_counter() - clock, 2)}, time.perf_counter()
     summary["figures"] = {**show_main.draw_all(out, skip_missing=True), **show_supp.draw_all(out, skip_missing=True),
                           **show_ext.draw_all(out, skip_missing=True)}
+    steps["figures"], clock = {"seconds": round(time.perf_counter() - clock, 2)}, time.perf_counter()
     missing = {f"task {task}": state["error"] for task, state in summary["tasks"].items() if state.get("error")}
     missing.update({f"pack {name}": state[len("failed: "):] for name, state in summary["packs"].items()
                     if state.startswith("failed")})
@@ -73,6 +80,9 @@ def run_pipeline(out_dir, scale, tasks, executor, videos: bool = False, progress
         from works import show_video
 
         summary["videos"] = show_video.make_all(out, scale.name)
+        steps["videos"] = {"seconds": round(time.perf_counter() - clock, 2)}
+    steps["until the report"] = {"seconds": round(time.perf_counter() - started, 2)}
+    atomic_write_bytes(out / layout.TIMINGS, (json.dumps(steps, indent=1) + "\n").encode())
     summary["missing"] = missing
     summary["report"] = str(report.write_report(out, missing=missing))
     summary["seconds"] = round(time.perf_counter() - started, 1)

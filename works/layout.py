@@ -68,6 +68,8 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 RAW, DATA, SHOW, VIDEOS, REPORT = "raw", "data", "show", "videos", "REPORT.md"
 #: The run's scale (``OUT/raw/config.json``).
 CONFIG_FILE = "config.json"
+#: Wall seconds of each step of the last ``python -m works`` run (``OUT/timings.json``).
+TIMINGS = "timings.json"
 #: Manifest file name in ``OUT/raw`` and ``OUT/data``.
 MANIFEST_FILE = "manifest.json"
 

@@ -104,6 +104,27 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _timing_lines(out: Path) -> list:
+    """A "Run time" section from ``OUT/timings.json`` (written by ``python -m works``; none when absent)."""
+    try:
+        steps = json.loads((out / layout.TIMINGS).read_text())
+    except (OSError, ValueError):
+        return []
+    if not isinstance(steps, dict):
+        return []
+    lines = ["", "## Run time", "",
+             "Wall-clock seconds of each step of the last `python -m works` run in this folder (a resumed run "
+             "counts only the units it computed).", "",
+             "| step | wall time | units computed | units already done |", "| --- | ---: | ---: | ---: |"]
+    for step, row in steps.items():
+        row = row if isinstance(row, dict) else {}
+        seconds = row.get("seconds")
+        wall = f"{seconds:,.0f} s ({seconds / 60:.1f} min)" if isinstance(seconds, (int, float)) else "—"
+        lines.append(f"| {_cell(step)} | {wall} | {row.get('units computed', '')} | "
+                     f"{row.get('units already done', '')} |")
+    return lines
+
+
 def write_report(out_dir, title: str | None = None, missing: dict | None = None) -> Path:
     """Write ``OUT/REPORT.md`` and return its path.
 
@@ -149,6 +170,7 @@ def write_report(out_dir, title: str | None = None, missing: dict | None = None)
             else:
                 lines.append(f"| {motif_type} | {name} | {value['n']:,} | {value['mean']:.6g} | "
                              f"{value['median']:.6g} |")
+    lines += _timing_lines(out)
     lines += ["", ("Claim 3 is reported both ways: the nearest-neighbour MSE to the full collider grid (what task 2 "
               "selects on) and the gradient-fitted trade-off loss of task 1c (what Fig. 2c plots)."), ""]
     path = out / layout.REPORT
