@@ -300,6 +300,8 @@ def test_report_rows_carry_n_effect_interval_and_p(tmp_path):
             assert row["caption"].endswith(".")
     assert figures.count("![main02](show/main02.png)") == 1
     assert "(not drawn in this run)" in figures  # only main02.png exists here
+    paragraphs = re.findall(r"^\*\*Claim (\d+)\*\*", figures, flags=re.M)
+    assert len(paragraphs) == len({(r["claim"], r["figure"]) for r in measure_claims(tmp_path) if r["figure"]})
 
 
 def test_report_without_data_says_not_run(tmp_path):

@@ -107,10 +107,11 @@ def _restricted(config, scale):
     return float(len(config["configurations"]) * config["seeds"] * _iterations(config))
 
 
-def _restricted_fits(t5) -> int:
+def _restricted_fits(t5, landscape: str) -> int:
     from works.tasks.networks import restricted_configurations
 
-    return len(restricted_configurations(t5.restricted_indices)) * t5.restricted_seeds
+    indices, seeds = t5.restricted(landscape)
+    return len(restricted_configurations(indices)) * seeds
 
 
 def _one(config, scale):
@@ -139,8 +140,8 @@ KINDS = {
     "unit_fit_gather": Kind(lambda c, s: float(len(c["files"]) * s.task5.seeds * _iterations(dataclasses.asdict(
         s.task5))), lambda c, s: float(len(c["files"]) * s.task5.seeds * _iterations(dataclasses.asdict(s.task5)))),
     "unit_fit_restricted": Kind(_restricted, _restricted),
-    "unit_restricted_gather": Kind(lambda c, s: float(_restricted_fits(s.task5)),   # summaries only: per fit
-                                   lambda c, s: float(_restricted_fits(s.task5))),
+    "unit_restricted_gather": Kind(lambda c, s: float(_restricted_fits(s.task5, c["landscape"])),  # summaries
+                                   lambda c, s: float(_restricted_fits(s.task5, c["landscape"]))),
 }
 
 

@@ -82,14 +82,19 @@ _HOW_TO_READ = (
 
 def _figure_lines(out: Path, rows) -> list:
     """One paragraph per claim with a figure: the caption and a relative image link (each image embedded once)."""
-    lines, shown = [], {}
+    lines, shown, verdicts = [], {}, {}
+    for row in rows:  # a claim with several rows (one per comparison) gets one paragraph with all its verdicts
+        if row.get("figure"):
+            verdicts.setdefault((row["claim"], row["figure"]), []).append(row["verdict"])
     for row in rows:
         figure = row.get("figure")
-        if not figure:
+        if not figure or (row["claim"], figure) not in verdicts:
             continue
         target = f"{layout.SHOW}/{layout.figure_file(figure, '.png')}"
         missing = "" if (out / target).is_file() else " (not drawn in this run)"
-        lines.append(f"**Claim {row['claim']}** ({row['verdict']}). {row.get('caption') or ''}{missing}")
+        said = verdicts.pop((row["claim"], figure))
+        verdict = "; ".join(f"{v} ×{said.count(v)}" if said.count(v) > 1 else v for v in dict.fromkeys(said))
+        lines.append(f"**Claim {row['claim']}** ({verdict}). {row.get('caption') or ''}{missing}")
         lines.append("")
         if figure in shown:
             lines.append(f"Figure `{figure}`: shown above under claim {shown[figure]} ([{target}]({target})).")

@@ -78,19 +78,29 @@ def restricted_memory_gb(fits: int, iterations: int, bytes_per_iteration: int = 
     return round(0.5 + fits * iterations * bytes_per_iteration / 2**30, 2)
 
 
+#: The landscape of Figs. S16–S23 and of claim 7.
+DETAILED = "Quadratic Saddle"
+
+
 @dataclass(frozen=True)
 class Task5Config:
     """Fixed-network training (task 5).
 
-    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1 (the quick
-    recipe); ``"all"`` runs every multiset (19,448 per landscape).
+    ``restricted_indices="ones"`` runs the 11 configurations with every sub-structure index 1; ``"all"`` runs
+    every multiset (19,448 per landscape); an integer ``m`` runs ``m`` multisets per incoherent count k, spread
+    over the reference order (the all-ones one and a fixed sample of the others), so that the loop mixes differ
+    (the quick recipe). ``detailed_indices`` and ``detailed_seeds``, when set, replace ``restricted_indices`` and
+    ``restricted_seeds`` on :data:`DETAILED`, the landscape of Figs. S16–S23 and of claim 7 (the others only
+    count successes, Fig. S15).
     """
 
     landscapes: tuple = ("Quadratic Saddle",)
     motif_numbers: tuple = (1, 2, 5, 10)
     seeds: int = 10
     restricted_seeds: int = 3
-    restricted_indices: str = "ones"
+    restricted_indices: str | int = "ones"
+    detailed_indices: str | int | None = None
+    detailed_seeds: int | None = None
     learn_rate: float = 1e-3
     patience: int = 1000
     threshold: float = 1e-3
@@ -98,16 +108,36 @@ class Task5Config:
     metric_every: int = 100
     points: int = 41
 
+    def restricted(self, landscape: str) -> tuple:
+        """``(indices, seeds)`` of the restricted fits on ``landscape``.
+
+        Examples
+        --------
+        >>> Task5Config(restricted_indices=2, restricted_seeds=1, detailed_indices=4).restricted("Branin")
+        (2, 1)
+        >>> Task5Config(restricted_indices=2, restricted_seeds=1, detailed_indices=4).restricted(DETAILED)
+        (4, 1)
+        """
+        if landscape == DETAILED:
+            return (self.restricted_indices if self.detailed_indices is None else self.detailed_indices,
+                    self.restricted_seeds if self.detailed_seeds is None else self.detailed_seeds)
+        return self.restricted_indices, self.restricted_seeds
+
 
 CONFIG = Task5Config
 
 
-def restricted_configurations(indices: str = "all") -> list:
+SAMPLE_SEED = 16  # the fixed sample of multisets per k when ``restricted_indices`` is a number
+
+
+def restricted_configurations(indices: str | int = "all") -> list:
     """Task 5 restricted 10-loop networks as ``(key, flags_1, flags_2)`` in the reference order.
 
     ``flags_1`` = k zeros (incoherent) then 10 − k ones (coherent), k = 0…10; ``flags_2`` = a multiset of k
     sub-structure indices followed by one of 10 − k (combinations with replacement, lexicographic).
-    ``indices="ones"`` keeps only the all-ones sub-structures (11 configurations).
+    ``indices="ones"`` keeps only the all-ones sub-structures (11 configurations); an integer ``m`` keeps, per
+    k, the all-ones multiset and ``m - 1`` others drawn without replacement (generator seeded with
+    ``[SAMPLE_SEED, k]``, so the sample is fixed), in the reference order (all of them when there are at most ``m``).
 
     Examples
     --------
@@ -115,17 +145,26 @@ def restricted_configurations(indices: str = "all") -> list:
     (19448, 11)
     >>> restricted_configurations("ones")[3][0]
     '0001111111-1111111111'
+    >>> sample = restricted_configurations(3)
+    >>> len(sample), sample[0][0], sample[3][0], len({key for key, _, _ in sample})
+    (33, '1111111111-1111111111', '0111111111-1111111111', 33)
     """
-    if indices not in ("all", "ones"):
-        raise ValueError(f"indices must be 'all' or 'ones', got {indices!r}.")
+    spread = isinstance(indices, (int, np.integer)) and not isinstance(indices, bool)
+    if not spread and indices not in ("all", "ones"):
+        raise ValueError(f"indices must be 'all', 'ones' or a positive int, got {indices!r}.")
+    if spread and indices < 1:
+        raise ValueError(f"indices must be a positive number of multisets per k, got {indices}.")
     out = []
     for k in range(11):
         flags_1 = [0] * k + [1] * (10 - k)
         if indices == "ones":
             pairs = [((1,) * k, (1,) * (10 - k))]
         else:
-            pairs = itertools.product(itertools.combinations_with_replacement((1, 2, 3, 4), k),
-                                      itertools.combinations_with_replacement((1, 2, 3, 4), 10 - k))
+            pairs = list(itertools.product(itertools.combinations_with_replacement((1, 2, 3, 4), k),
+                                           itertools.combinations_with_replacement((1, 2, 3, 4), 10 - k)))
+            if spread and int(indices) < len(pairs):  # the all-ones multiset and a seeded sample of the rest
+                rest = np.random.default_rng([SAMPLE_SEED, k]).choice(len(pairs) - 1, int(indices) - 1, replace=False)
+                pairs = [pairs[0]] + [pairs[int(i) + 1] for i in np.sort(rest)]
         for first, second in pairs:
             flags_2 = list(first) + list(second)
             out.append(("".join(map(str, flags_1)) + "-" + "".join(map(str, flags_2)), flags_1, flags_2))
@@ -344,8 +383,9 @@ def plan(scale) -> list:
                                   points=t5.points, metric_every=t5.metric_every, base_seed=scale.seed,
                                   semantics=scale.semantics))
     first, first_gathers, second, second_gathers = [], [], [], []
-    configurations = restricted_configurations(t5.restricted_indices)
     for landscape in t5.landscapes:
+        indices, seeds = t5.restricted(landscape)
+        configurations = restricted_configurations(indices)
         files = {}
         for kind in ("collider", "loop"):
             for n in t5.motif_numbers:
@@ -366,7 +406,7 @@ def plan(scale) -> list:
         cap_from = files[f"loop/{largest}"] if largest == 10 else ""
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
-        chunk = chunk_size(t5.restricted_seeds, t5.maximum_iteration)
+        chunk = chunk_size(seeds, t5.maximum_iteration)
         longest = t5.maximum_iteration or ASSUMED_CAP
         for k in range(11):
             chosen = [c for c in configurations if c[1].count(0) == k]
@@ -377,11 +417,11 @@ def plan(scale) -> list:
                 second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
                                    asdict(RestrictedFitUnit(**settings, landscape=landscape,
                                                             configurations=chosen[start:start + chunk],
-                                                            seeds=t5.restricted_seeds, output=path, series=series,
+                                                            seeds=seeds, output=path, series=series,
                                                             cap_from=cap_from,
                                                             maximum_iteration=t5.maximum_iteration, traces=traces)),
                                    (path, traces), (cap_from,) if cap_from else (), scale.seed,
-                                   restricted_memory_gb(len(chosen[start:start + chunk]) * t5.restricted_seeds,
+                                   restricted_memory_gb(len(chosen[start:start + chunk]) * seeds,
                                                         longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
@@ -389,5 +429,5 @@ def plan(scale) -> list:
                                                                metric_every=t5.metric_every,
                                                                threshold=t5.threshold)),
                                    (output,), tuple(chunks), scale.seed,
-                                   restricted_memory_gb(len(configurations) * t5.restricted_seeds, 1, 1024)))
+                                   restricted_memory_gb(len(configurations) * seeds, 1, 1024)))
     return [first, first_gathers, second, second_gathers]
