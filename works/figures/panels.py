@@ -249,7 +249,7 @@ def log_limits(values, low: float, high: float) -> tuple[float, float]:
 
 
 def per_fraction(axes, fractions, draw_panel, colourbar: str = "") -> None:
-    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; blank the spare axes. With a
+    """Draw ``draw_panel(ax, k)`` for the k-th incoherent fraction on each axis; remove the spare axes. With a
     ``colourbar`` label, the colour scale of the last panel that returned one is drawn beside it."""
     last = None
     for k, ax in enumerate(axes):
@@ -258,6 +258,6 @@ def per_fraction(axes, fractions, draw_panel, colourbar: str = "") -> None:
             ax.set_title(f"{fractions[k]:.0%} incoherent", fontsize=7)
             last = (mappable, ax) if mappable is not None else last
         else:
-            ax.set_axis_off()
+            ax.figure.delaxes(ax)
     if colourbar and last is not None:
         side_colourbar(*last, colourbar)

@@ -96,6 +96,13 @@ def not_available(ax, text: str = "not computed at this scale") -> None:
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#808080")
 
 
+def absent_panel(ax, text: str) -> None:
+    """A panel slot that cannot hold data by construction (the incoherent loops of a network without any): the
+    axes is hidden and ``text`` says why, in its place (a figure text in the axes' coordinates)."""
+    ax.set_visible(False)
+    ax.figure.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#808080", fontsize=7)
+
+
 def percent_axis(axis, decimals: int = 0) -> None:
     """Format an axis (``ax.xaxis``/``ax.yaxis``) holding fractions as percentages."""
     axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{100 * v:.{decimals}f}%"))

@@ -1,8 +1,9 @@
 """Figures of task 5 (fixed motif networks): Figs. S10-S23, one function per panel.
 
 Panels read only the packs of :mod:`works.tasks.networks_packs`. Figures repeated per incoherent fraction
-(S18-S23) draw one panel per fraction k / 10; groups that are empty at the scale run (no incoherent loops at
-k = 0, a fraction without runs) are drawn as "not applicable".
+(S18-S23) draw one panel per fraction k / 10; a group that cannot exist (no incoherent loops at k = 0, no
+coherent ones at k = 10) is left out with a note in its place, a fraction without runs is drawn as "not
+applicable" / "no runs".
 
 Examples
 --------
@@ -25,7 +26,7 @@ from works.figures.panels import (
     per_fraction,
 )
 from works.figures.runner import compose, letter_grid, lettered_figure
-from works.figures.style import COLOURS, TYPE_COLOURS, not_available, percent_axis, side_colourbar
+from works.figures.style import COLOURS, TYPE_COLOURS, absent_panel, not_available, percent_axis, side_colourbar
 from works.layout import LANDSCAPES, LETTERS
 from works.tasks.cartpole_figures import percent_labels
 
@@ -161,8 +162,12 @@ def panel_supp17b(ax, pack, seed: int = 0) -> None:
 def panel_supp18(ax, pack, letter, group: str) -> None:
     """Final loss vs final utilisation of one loop group at one incoherent fraction, Spearman printed."""
     ax.set_title(group, fontsize=7)
+    k = LETTERS.index(letter) // 2
+    if not has(pack, letter) and k == (10 if group == "coherent-loop" else 0):
+        absent_panel(ax, f"not applicable: no {group.replace('-', ' ')}s at {k * 10} % incoherent")
+        return
     if not has(pack, letter):
-        not_available(ax, "not applicable")
+        not_available(ax, "no runs")
         return
     points = need(pack, f"{letter}/points", shape=(None, 2), kind="f")
     rho = float(need(pack, f"{letter}/spearman", shape=()))
@@ -358,7 +363,8 @@ def draw_supp18(out_dir):
         for k, fraction in enumerate(_fractions(pack)):
             for column, group in enumerate(("coherent-loop", "incoherent-loop")):
                 panel_supp18(axes[k, column], pack, LETTERS[2 * k + column], group)
-            axes[k, 0].set_ylabel(f"{fraction:.0%} incoherent\nutilisation", fontsize=7)
+            first = axes[k, 0] if axes[k, 0].get_visible() else axes[k, 1]  # k = 10 has no coherent loops
+            first.set_ylabel(f"{fraction:.0%} incoherent\nutilisation", fontsize=7)
         for ax in axes[-1]:
             ax.set_xlabel("final training loss")
 
