@@ -70,8 +70,9 @@ def _outside(values, low, high) -> np.ndarray:
 
 
 def hidden_data(fig) -> list[str]:
-    """Data drawn outside its axes' view limits: bars lying wholly beyond an axis limit, line or scatter points
-    outside the limits (a fixed axis range that hides values, e.g. a bar floor above the bars)."""
+    """Data drawn outside its axes' view limits: bars lying wholly beyond an axis limit or cut off by the upper
+    one, line or scatter points outside the limits (a fixed axis range that hides values, e.g. a bar floor above
+    the bars or a 0–50 % scale under a 62 % bar)."""
     problems = []
     for index, ax in enumerate(fig.axes):
         if not ax.get_visible() or not ax.axison:
@@ -80,15 +81,19 @@ def hidden_data(fig) -> list[str]:
         title = ax.get_title() or ax.get_ylabel() or ax.get_xlabel() or f"axes #{index}"
         bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_data_transform() == ax.transData
                 and p.get_visible()]
-        hidden = 0
+        hidden = clipped = 0
         for bar in bars:
             x0, x1 = sorted((bar.get_x(), bar.get_x() + bar.get_width()))
             y0, y1 = sorted((bar.get_y(), bar.get_y() + bar.get_height()))
             if y1 > y0 and np.isfinite([x0, x1, y0, y1]).all() and (
                     y1 < y_low or y0 > y_high or x1 < x_low or x0 > x_high):  # a zero bar hides nothing
                 hidden += 1
+            elif y1 > y0 and np.isfinite([y0, y1]).all() and _outside([y1], y_low, y_high)[0] and y1 > 0:
+                clipped += 1  # the top of an upward bar cut off by the upper limit: its value is not shown
         if hidden:
             problems.append(f"axes {title!r}: {hidden} of {len(bars)} bars lie outside the axis limits")
+        if clipped:
+            problems.append(f"axes {title!r}: {clipped} of {len(bars)} bars are cut off by the upper axis limit")
         points = []
         for line in ax.lines:
             if line.get_visible() and line.get_transform() == ax.transData:

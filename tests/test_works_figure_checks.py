@@ -205,4 +205,6 @@ def test_checks_catch_hidden_bars_and_blank_frames():
     left.set_ylim(0, 200)
     right.set_axis_off()
     assert figure_checks.hidden_data(fig) == [] and _blank_frames(fig) == []
+    left.set_ylim(0, 150)  # the 180 bar's top is cut off (the S17a failure rates above a fixed 0-50 % scale)
+    assert figure_checks.hidden_data(fig) == ["axes 'axes #0': 1 of 2 bars are cut off by the upper axis limit"]
     plt.close(fig)

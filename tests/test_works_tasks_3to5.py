@@ -125,21 +125,25 @@ def test_task_configs_keep_their_fields():
     assert (cartpole.Task3Config().generations, uci.Task4Config().generations) == (20, 30)
 
 
-def test_restricted_units_chunk_each_k_and_read_the_cap_from_ten_loops():
+def test_restricted_units_chunk_the_reference_order_and_read_the_cap_from_ten_loops():
     scale = get_scale("smoke")
     first, _, second, _ = networks.plan(scale)
     assert {u.config["n"] for u in first} == set(scale.task5.motif_numbers)
     per_landscape = [u for u in second if u.config["landscape"] == "Branin"]
-    assert [u.key.rsplit("/", 2)[1] for u in per_landscape] == [f"k{k:02d}" for k in range(11)]
+    assert [u.key.rsplit("/", 2)[1:] for u in per_landscape] == [["k00", "00000"]]  # 11 configurations, one unit
     assert all(u.config["cap_from"] == "" for u in second)          # smoke runs no network of ten motifs
     full = dataclasses.replace(scale, task5=dataclasses.replace(scale.task5, landscapes=("Branin",),
                                                                 motif_numbers=(1, 10), restricted_indices="all"))
     _, _, second, _ = networks.plan(full)
-    k5 = [u for u in second if u.config["landscape"] == "Branin" and "/k05/" in u.key]
-    # multisets of 5 of 4 indices: C(8, 5) = 56, twice
-    assert sum(len(u.config["configurations"]) for u in k5) == 56 * 56
-    assert max(len(u.config["configurations"]) for u in k5) == networks.CHUNK
-    assert {u.config["cap_from"] for u in k5} == {"units/network-scale/Branin/loop.10.npz"}
+    everything = networks.restricted_configurations("all")
+    # consecutive chunks of the reference order: 19,448 configurations, CHUNK per unit but the last
+    assert [list(c) for u in second for c in u.config["configurations"]] == [list(c) for c in everything]
+    assert [len(u.config["configurations"]) for u in second[:-1]] == [networks.CHUNK] * (len(everything) // 500)
+    for u in second:  # named by the k of its first configuration and its first index
+        first_key = u.config["configurations"][0][0]
+        start = next(i for i, c in enumerate(everything) if c[0] == first_key)
+        assert u.key.endswith(f"/k{first_key.count('0', 0, 10):02d}/{start:05d}")
+    assert {u.config["cap_from"] for u in second} == {"units/network-scale/Branin/loop.10.npz"}
 
 
 def test_restricted_unit_is_one_batched_fit_equal_to_the_per_configuration_loop(tmp_path):

@@ -160,7 +160,8 @@ def network_chunk_file(landscape: str, kind: str, n: int) -> str:
 
 
 def restricted_chunk_file(landscape: str, k: int, start: int) -> str:
-    """Restricted 10-loop fits with ``k`` incoherent loops, configurations ``start`` onwards."""
+    """Restricted 10-loop fits from configuration ``start`` (reference order) on; the first has ``k`` incoherent
+    loops."""
     return f"units/network-scale/{landscape}/restricted.k{k:02d}.{start:05d}.npz"
 
 

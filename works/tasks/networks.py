@@ -6,14 +6,15 @@ What is configured
 What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
     Part 1, per landscape, kind (collider-only or loop-only) and motif number ``n``: ``seeds`` batched fits
     (losses only), gathered into ``network_file(LOOP_VS_COLLIDER, landscape)``.
-    Part 2, per landscape and number ``k`` of incoherent loops: restricted 10-loop networks
-    (:func:`restricted_configurations`) fitted with every metric traced; each unit writes per-fit summaries and a
+    Part 2, per landscape: restricted 10-loop networks (:func:`restricted_configurations`, in their reference
+    order, i.e. by the number ``k`` of incoherent loops) fitted with every metric traced; each unit writes per-fit summaries and a
     trace file (:mod:`works.tasks.networks_traces`), and the gather writes the summaries of the landscape into
     ``network_file(INCOHERENT_VS_COHERENT, landscape)`` with the list of trace files (no trace is copied). Their
     iteration cap is the longest loop-only run of part 1 with ten motifs when that was run. One unit trains its
     chunk of configurations (every seed of each) in a single :func:`effect.expression.fit_restricted_batch` call,
-    rows in configuration order; the chunk holds at most :data:`CHUNK` configurations and fewer when its peak
-    memory would exceed 4 GB (:func:`chunk_size`).
+    rows in configuration order; the chunk holds at most :data:`CHUNK` consecutive configurations (of one k or
+    several: one batch of many fits costs far less than many small batches) and fewer when its peak memory would
+    exceed 4 GB (:func:`chunk_size`).
 What is packed and drawn
     ``supp10`` – ``supp14`` (S10–S14, collider-only vs loop-only networks per landscape) and ``supp15`` –
     ``supp23`` (S15–S23, restricted networks): packers in :mod:`works.tasks.networks_packs`, panels in
@@ -408,21 +409,18 @@ def plan(scale) -> list:
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
         chunk = chunk_size(seeds, t5.maximum_iteration)
         longest = t5.maximum_iteration or ASSUMED_CAP
-        for k in range(11):
-            chosen = [c for c in configurations if c[1].count(0) == k]
-            for start in range(0, len(chosen), chunk):
-                path = layout.restricted_chunk_file(landscape, k, start)
-                traces = layout.restricted_trace_file(landscape, k, start)
-                chunks.append(path)
-                second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
-                                   asdict(RestrictedFitUnit(**settings, landscape=landscape,
-                                                            configurations=chosen[start:start + chunk],
-                                                            seeds=seeds, output=path, series=series,
-                                                            cap_from=cap_from,
-                                                            maximum_iteration=t5.maximum_iteration, traces=traces)),
-                                   (path, traces), (cap_from,) if cap_from else (), scale.seed,
-                                   restricted_memory_gb(len(chosen[start:start + chunk]) * seeds,
-                                                        longest)))
+        for start in range(0, len(configurations), chunk):  # consecutive configurations, across k
+            part = configurations[start:start + chunk]
+            k = part[0][1].count(0)
+            path = layout.restricted_chunk_file(landscape, k, start)
+            traces = layout.restricted_trace_file(landscape, k, start)
+            chunks.append(path)
+            second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
+                               asdict(RestrictedFitUnit(**settings, landscape=landscape, configurations=part,
+                                                        seeds=seeds, output=path, series=series, cap_from=cap_from,
+                                                        maximum_iteration=t5.maximum_iteration, traces=traces)),
+                               (path, traces), (cap_from,) if cap_from else (), scale.seed,
+                               restricted_memory_gb(len(part) * seeds, longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
                                    asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,

@@ -116,7 +116,7 @@ def panel_supp16b(ax, pack):
     fractions = _fractions(pack)
     milestones = need(pack, "a/milestones", shape=(None,), kind="f")
     values = need(pack, "b", shape=(len(fractions), len(milestones)), kind="f")
-    mesh = annotated_heatmap(ax, values, cmap="RdYlGn_r", vmin=0, vmax=0.5, fmt="{:.0%}",
+    mesh = annotated_heatmap(ax, values, cmap="RdYlGn_r", vmin=0, vmax=_share_limit(values), fmt="{:.0%}",
                              xticklabels=[f"{m:.0E}" for m in milestones], yticklabels=percent_labels(fractions),
                              fontsize=7)
     ax.set_xlabel("loss milestone")
@@ -131,10 +131,20 @@ def panel_supp17a(ax, pack) -> None:
     ax.bar(np.arange(len(fractions)), rates, color=COLOURS["incoherent-loop"], edgecolor="black", lw=0.4)
     ax.set_xticks(np.arange(len(fractions)))
     ax.set_xticklabels(percent_labels(fractions), rotation=90)
-    ax.set_ylim(0, 0.5)
+    ax.set_ylim(0, _share_limit(rates))
     percent_axis(ax.yaxis)
     ax.set_xlabel("incoherent fraction")
     ax.set_ylabel("failure rate")
+
+
+def _share_limit(shares, paper: float = 0.5) -> float:
+    """The paper's 0–50 % scale, widened to the next 10 % when a share is larger (no bar or colour clipped).
+
+    >>> _share_limit([0.1, 0.3]), _share_limit([0.62, np.nan]), _share_limit([1.0])
+    (0.5, 0.7, 1.0)
+    """
+    largest = np.nanmax(np.asarray(shares, dtype=float), initial=0.0)
+    return max(paper, float(np.ceil(round(largest * 10, 9)) / 10))
 
 
 def panel_supp17b(ax, pack, seed: int = 0) -> None:
@@ -269,7 +279,15 @@ def panel_supp21(ax, pack) -> None:
 
 def panel_supp22(ax, pack, letter):
     """Log joint density of (Δ gradient variance, ΔLipschitz) at one fraction, Spearman printed."""
-    return _delta_density(ax, pack, letter, "", "Blues", "bilinear", (0.02, 0.95))
+    mesh = _delta_density(ax, pack, letter, "", "Blues", "bilinear", (0.02, 0.95))
+    if mesh is not None:
+        ax.set_xticks([-0.01, 0.0])
+        ax.set_xticklabels(["−0.01", "0"])
+        ax.set_yticks([-0.008, -0.004, 0.0, 0.004])
+        ax.set_yticklabels(["−0.008", "−0.004", "0", "0.004"])
+        ax.set_xlabel("Δ gradient variance", fontsize=7)
+        ax.set_ylabel("ΔLipschitz", fontsize=7)
+    return mesh
 
 
 def panel_supp23(ax, pack, letter):
