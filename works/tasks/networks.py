@@ -8,9 +8,10 @@ What is computed and stored (``OUT/raw``, names from :mod:`works.layout`)
     (losses only), gathered into ``network_file(LOOP_VS_COLLIDER, landscape)``.
     Part 2, per landscape: restricted 10-loop networks (:func:`restricted_configurations`, in their reference
     order, i.e. by the number ``k`` of incoherent loops) fitted with every metric traced; each unit writes
-    per-fit summaries and a trace file (:mod:`works.tasks.networks_traces`), and the gather writes the summaries of the landscape into
-    ``network_file(INCOHERENT_VS_COHERENT, landscape)`` with the list of trace files (no trace is copied). Their
-    iteration cap is the longest loop-only run of part 1 with ten motifs when that was run. One unit trains its
+    per-fit summaries and a trace file (:mod:`works.tasks.networks_traces`), and the gather writes the summaries
+    of the landscape into ``network_file(INCOHERENT_VS_COHERENT, landscape)`` with the list of trace files (no
+    trace is copied). Their iteration cap is the longest loop-only run of part 1 with ten motifs when that was
+    run. One unit trains its
     chunk of configurations (every seed of each) in a single :func:`effect.expression.fit_restricted_batch` call,
     rows in configuration order; the chunk holds at most :data:`CHUNK` consecutive configurations (of one k or
     several: one batch of many fits costs far less than many small batches) and fewer when its peak memory would
