@@ -10,7 +10,9 @@ JSON (default ``benchmarks/results/bench_paper.json``).
   (the task 5 restricted unit), before = one ``fit_batch`` per configuration with the old metric
   engines, after = ``fit_restricted_batch`` over many configurations.
 * ``hessian summary`` / ``lipschitz in fit``: the two per-iteration metrics alone, per network.
-* ``nearest search``: ``nearest_indices`` GEMM vs projection on real incoherent-loop landscapes.
+* ``nearest search``: ``nearest_indices`` brute-force GEMM vs the projection search on a dense piece of the
+  incoherent-loop grid in self mode (the "L for L" unit's shape), CPU time; without ``--quick`` also the
+  paper's "L for L" unit (441,000 motifs) measured end to end in a child process (CPU time, peak RSS).
 
 Usage::
 
@@ -35,7 +37,8 @@ from effect.engine import grid_inputs, motif_outputs
 from effect.expression import _hessian_summaries, _target, fit_batch, fit_restricted_batch
 from effect.motif_networks import network_outputs
 from effect.nearest import nearest_indices
-from effect.structures import structure_parameters
+from effect.operations import calculate_landscapes
+from effect.structures import BIAS_VALUES, WEIGHT_MAGNITUDES, structure_parameters
 
 import _baseline  # benchmarks/ is on sys.path when run as a script
 from _timing import run_benches
@@ -148,18 +151,67 @@ def bench_restricted_fit(configurations, iterations, repeat):
             "paper_cpu_hours_after": per_after * PAPER_FIT_ITERATIONS / 3600}
 
 
-def bench_nearest(n_queries, n_rows, repeat):
-    rows = loop_landscapes(n_rows, seed=5).reshape(n_rows, -1).astype(np.float32)
-    queries = loop_landscapes(n_queries, seed=6).reshape(n_queries, -1).astype(np.float32)
-    results = {}
+def _paper_difference_unit(queue):
+    """Child process: the paper's "L for L" unit of ``LOOP`` (441,000 motifs, 41x41), CPU time and peak RSS."""
+    import resource
+    import tempfile
 
-    def run(method):
-        results[method] = nearest_indices(queries, rows, method=method)
+    torch.set_num_threads(1)
+    import effect.nearest
+    from works import layout
+    from works._io import save_npy
+    from works.tasks.motifs import unit_difference
 
-    times = interleaved(lambda: run("gemm"), lambda: run("projection"), repeat)
+    search = {}
+    nearest_differences = effect.nearest.nearest_differences
+
+    def timed_search(*args, **kwargs):  # the unit imports it at call time
+        start = time.process_time()
+        out = nearest_differences(*args, **kwargs)
+        search["cpu_s"] = time.process_time() - start
+        return out
+
+    effect.nearest.nearest_differences = timed_search
+    with tempfile.TemporaryDirectory() as raw:
+        raw = Path(raw)
+        save_npy(raw / layout.parameters_file(LOOP), structure_parameters(LOOP))
+        start = time.process_time()
+        unit_difference({"points": 41, "value_range": (-1.0, 1.0), "first": LOOP, "second": LOOP}, raw, 0)
+        seconds = time.process_time() - start
+        values = np.load(raw / layout.difference_file(LOOP, LOOP))
+    queue.put({"cpu_s": seconds, "search_cpu_s": search["cpu_s"], "motifs": int(values.size),
+               "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20})
+
+
+def bench_nearest(magnitudes, biases, repeat, paper_unit):
+    """"L for L" (self mode) on a dense piece of the paper's loop grid (same spacing, 41x41): brute-force GEMM
+    (``method="gemm"``) vs the projection search, CPU time; the paper unit (441,000 motifs) projected from the
+    GEMM's N² cost and, with ``paper_unit``, measured end to end (landscapes included) in a child process."""
+    import multiprocessing
+
+    grid = structure_parameters(LOOP, WEIGHT_MAGNITUDES[:magnitudes], BIAS_VALUES[:biases])
+    rows = calculate_landscapes(grid, "incoherent-loop", (-1, 1), 41).reshape(len(grid), -1)
+    results, best = {}, {"gemm": float("inf"), "projection": float("inf")}
+    for _ in range(repeat):
+        for method in best:
+            start = time.process_time()
+            results[method] = nearest_indices(rows, method=method)
+            best[method] = min(best[method], time.process_time() - start)
     same = all(np.array_equal(a, b) for a, b in zip(results["gemm"], results["projection"]))
-    return {"work": f"nearest search {n_queries}x{n_rows}", "unit": "s", "before": times[0], "after": times[1],
-            "identical": same}
+    n, paper = len(rows), len(structure_parameters(LOOP))
+    row = {"work": f"nearest search, L for L, {n} motifs", "unit": "CPU-s", "before": best["gemm"],
+           "after": best["projection"], "identical": same,
+           "paper_unit_cpu_s_before": best["gemm"] * (paper / n) ** 2}
+    if paper_unit:
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=_paper_difference_unit, args=(queue,))
+        child.start()
+        measured = queue.get()
+        child.join()
+        row.update(paper_unit_cpu_s_after=measured["cpu_s"], paper_unit_search_cpu_s_after=measured["search_cpu_s"],
+                   paper_unit_peak_gib=measured["peak_gib"])
+    return row
 
 
 def main():
@@ -175,7 +227,7 @@ def main():
         "fit-lipschitz": lambda: bench_lipschitz_in_fit(64 if quick else 256, 2 if quick else 3),
         "hessian": lambda: bench_hessian(64 if quick else 256, 2 if quick else 3),
         "fit": lambda: bench_restricted_fit(64 if quick else 256, 5 if quick else 20, 1 if quick else 2),
-        "nearest": lambda: bench_nearest(1000 if quick else 4000, 10000 if quick else 40000, 1),
+        "nearest": lambda: bench_nearest(5 if quick else 7, 11, 1, paper_unit=not quick),
     }
     rows = run_benches(benches, args.only, lambda row: row["before"] / row["after"])
     print()
@@ -190,6 +242,11 @@ def main():
         if "paper_cpu_hours_after" in row:
             notes.append(f"task 5 restricted fits: {row['paper_cpu_hours_before']:,.0f} -> "
                          f"{row['paper_cpu_hours_after']:,.0f} CPU-h")
+        if "paper_unit_cpu_s_after" in row:
+            notes.append(f"paper L for L unit: {row['paper_unit_cpu_s_before']:,.0f} CPU-s (GEMM, projected) -> "
+                         f"{row['paper_unit_cpu_s_after']:,.0f} CPU-s (search "
+                         f"{row['paper_unit_search_cpu_s_after']:,.0f}), peak {row['paper_unit_peak_gib']:.2f} GiB "
+                         "(measured)")
         print(f"| {row['work']} | {row['unit']} | {row['before']:.4g} | {row['after']:.4g} | "
               f"{row['speedup']:.1f}x | {'; '.join(notes)} |")
     record = {"machine": platform.platform(), "cpus": os.cpu_count(), "threads": 1, "quick": quick,

@@ -9,11 +9,16 @@ self mode (``B`` omitted), to any *other* row of ``A``.
 (``method="projection"``, the default for large sets; see
 :func:`_nearest_l2_projected`) and checks only the few pairs the bounds cannot
 discard, or uses ``||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b`` in float32 GEMM
-tiles with a running minimum. Every candidate whose float32 estimate lies
-within a rounding-error margin of its row's minimum is re-checked exactly in
-float64, so the returned values are exact float64 MSEs of the winning pairs
-(the ranking cannot be changed by float32 rounding). ``"L-1"`` uses tiled
-``torch.cdist(p=1)`` in float64.
+tiles with a running minimum (``method="gemm"``, brute force). Every candidate
+whose float32 estimate lies within a rounding-error margin of its row's minimum
+is re-checked exactly in float64, so the returned values are exact float64 MSEs
+of the winning pairs (the ranking cannot be changed by float32 rounding). ``"L-1"``
+uses tiled ``torch.cdist(p=1)`` in float64 with the same exact re-check of
+every near-minimum candidate. Ties go to the smallest index in every path.
+
+Memory is bounded by blocks: no path copies a whole set to float64, so a call
+needs little more than its inputs (a float32 set of 441,000 landscapes of
+41 x 41 points, 2.8 GiB, is searched against itself in about 3.4 GiB).
 
 :func:`_nearest_differences_loop` is the literal per-row reference path.
 
@@ -40,9 +45,10 @@ __all__ = ["nearest_differences", "nearest_indices"]
 
 _NORMS = ("L-1", "L-2")
 _METHODS = ("auto", "gemm", "projection")
-_AUTO_PROJECTION_ROWS = 4096
+_AUTO_PROJECTION_ROWS = 1024
 _AUTO_PROJECTION_PAIRS = 5 * 10**7  # below this many pairs the GEMM path is as fast (measured, noisy)
 _U32 = 2.0**-24  # unit roundoff of float32
+_CHECK_ROWS = 4096  # rows per block of the finiteness check and of the squared norms
 
 
 def _as_2d(landscapes, name):
@@ -55,7 +61,8 @@ def _as_2d(landscapes, name):
         raise ValueError(f"{name} must have shape (N, points**2), got {array.shape}.")
     if array.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one landscape.")
-    check_finite(array, name)
+    for start in range(0, array.shape[0], _CHECK_ROWS):  # in blocks: no full-size boolean temporary
+        check_finite(array[start : start + _CHECK_ROWS], name)
     return array
 
 
@@ -82,9 +89,10 @@ def nearest_indices(landscapes_1, landscapes_2=None, norm_type="L-2", block_rows
         projection plus the norm of the residual discard almost every pair
         before the exact float64 check (see :func:`_nearest_l2_projected`).
         ``"auto"`` uses ``"projection"`` for ``"L-2"`` when the second set has
-        at least 4096 rows and there are at least 5e7 pairs (its cost grows
-        with ``N1 + N2``, the GEMM's with ``N1 * N2``). All methods return the
-        same values and indices.
+        at least 1024 rows and there are at least 5e7 pairs (its cost grows
+        about like ``N1 + N2`` on landscapes of a low-dimensional family, the
+        GEMM's like ``N1 * N2``). All methods return the same values and
+        indices. ``"L-1"`` always uses tiled ``torch.cdist`` (brute force).
 
     Returns
     -------
@@ -127,12 +135,30 @@ def nearest_differences(landscapes_1, landscapes_2=None, norm_type="L-2", verbos
     return nearest_indices(landscapes_1, landscapes_2, norm_type, verbose=verbose, **tiles)[0]
 
 
-def _exact(first, second, rows, cols, norm_type="L-2"):
-    # float64 differences of the (exactly widened) inputs, then the float64 mean of each row
-    diff = np.subtract(first[rows], second[cols], dtype=np.float64)
-    if norm_type == "L-1":
-        return np.abs(diff, out=diff).mean(axis=1)
-    return np.multiply(diff, diff, out=diff).mean(axis=1)
+def _exact(first, second, rows, cols, norm_type="L-2", chunk=128):
+    """Float64 mean squared (or absolute) difference of the pairs ``(first[rows[k]], second[cols[k]])``, (n,).
+
+    The rows are widened exactly to float64, then each pair's mean is taken like the reference loop's; pairs go
+    in small chunks, so the temporaries stay in cache and memory is bounded.
+    """
+    out = np.empty(len(rows))
+    for start in range(0, len(rows), chunk):
+        diff = first[rows[start : start + chunk]].astype(np.float64)
+        diff -= second[cols[start : start + chunk]]
+        if norm_type == "L-1":
+            out[start : start + chunk] = np.abs(diff, out=diff).mean(axis=1)
+        else:
+            out[start : start + chunk] = np.multiply(diff, diff, out=diff).mean(axis=1)
+    return out
+
+
+def _squared_norms(rows):
+    """Float64 squared norm of every row, (n,), computed in blocks."""
+    out = np.empty(rows.shape[0])
+    for start in range(0, rows.shape[0], _CHECK_ROWS):
+        block = rows[start : start + _CHECK_ROWS].astype(np.float64)
+        out[start : start + _CHECK_ROWS] = (block * block).sum(axis=1)
+    return out
 
 
 def _mask_diagonal(block, start, stop, col_start, col_stop):
@@ -144,12 +170,11 @@ def _mask_diagonal(block, start, stop, col_start, col_stop):
 def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose, exclude=None):
     """GEMM path; ``exclude`` (N1,) optionally names one column per row to skip (self pairs of a subset)."""
     n1, points = first.shape
+    # no float64 copies of the sets: squared norms in blocks, exact checks widen the pairs they need
     a32 = torch.from_numpy(np.ascontiguousarray(first, dtype=np.float32))
     b32 = a32 if self_mode else torch.from_numpy(np.ascontiguousarray(second, dtype=np.float32))
-    a64 = first.astype(np.float64)
-    b64 = a64 if self_mode else second.astype(np.float64)
-    sq_a = (a64 * a64).sum(axis=1)
-    sq_b = sq_a if self_mode else (b64 * b64).sum(axis=1)
+    sq_a = _squared_norms(first)
+    sq_b = sq_a if self_mode else _squared_norms(second)
     sq_a32 = torch.from_numpy(sq_a.astype(np.float32))
     sq_b32 = torch.from_numpy(sq_b.astype(np.float32))
     # Rounding-error bound of the float32 estimate of ||a - b||^2 (GEMM accumulation, the
@@ -185,13 +210,8 @@ def _nearest_l2(first, second, self_mode, block_rows, block_cols, verbose, exclu
         low = torch.cat([item[2] for item in candidates]) - margin[r]
         final = low <= best[r]  # drop candidates that a later tile ruled out
         r, c = r[final].numpy(), c[final].numpy()
-        exact = _exact(a64, b64, r + start, c)
-        order = np.lexsort((c, exact, r))  # per row: smallest exact distance, then smallest index
-        r, c, exact = r[order], c[order], exact[order]
-        first_of_row = np.ones(r.size, dtype=bool)
-        first_of_row[1:] = r[1:] != r[:-1]
-        distances[start + r[first_of_row]] = exact[first_of_row]
-        indices[start + r[first_of_row]] = c[first_of_row]
+        rows_won, value, column = _first_per_row(r, c, _exact(first, second, r + start, c))
+        distances[start + rows_won], indices[start + rows_won] = value, column
     return distances, indices
 
 
@@ -201,20 +221,27 @@ _PROJECTION_DIMENSIONS = 32
 _PROJECTION_SAMPLE = 2000
 _FIRST_CANDIDATES = 8
 _MOST_CANDIDATES = 4096
+_FALLBACK_ROWS = 8192  # rows per call of the GEMM fallback (bounded memory)
+_EMBED_ROWS = 256  # rows per block of the embedding (float64 temporaries stay in cache)
 
 
-def _embed(rows, centre, basis, block=4096):
-    """``(projection, residual norm)`` coordinates (n, d + 1) and squared centred norms (n,), float64."""
+def _embed(rows, centre, basis):
+    """``(projection, residual norm)`` coordinates (n, d + 1) and squared centred norms (n,), float64.
+
+    Small blocks keep the float64 temporaries in cache.
+    """
     d = basis.shape[1]
     out = np.empty((rows.shape[0], d + 1))
     norms = np.empty(rows.shape[0])
-    for start in range(0, rows.shape[0], block):
-        centred = rows[start : start + block].astype(np.float64) - centre
+    for start in range(0, rows.shape[0], _EMBED_ROWS):
+        stop = min(start + _EMBED_ROWS, rows.shape[0])
+        centred = rows[start:stop].astype(np.float64)
+        centred -= centre
         projected = centred @ basis
-        residual = centred - projected @ basis.T
-        out[start : start + block, :d] = projected
-        out[start : start + block, d] = np.sqrt((residual * residual).sum(axis=1))
-        norms[start : start + block] = (centred * centred).sum(axis=1)
+        norms[start:stop] = np.einsum("ij,ij->i", centred, centred)
+        centred -= projected @ basis.T  # the residual
+        out[start:stop, :d] = projected
+        out[start:stop, d] = np.sqrt(np.einsum("ij,ij->i", centred, centred))
     return out, norms
 
 
@@ -228,7 +255,8 @@ def _principal_directions(centred, dimensions, power_iterations=2):
     for _ in range(power_iterations):
         sketch = centred @ (centred.T @ np.linalg.qr(sketch)[0])
     range_basis = np.linalg.qr(sketch)[0]
-    return np.linalg.svd(range_basis.T @ centred, full_matrices=False)[2][:dimensions].T
+    directions = np.linalg.svd(range_basis.T @ centred, full_matrices=False)[2][:dimensions].T
+    return np.linalg.qr(directions)[0]  # orthonormal to working precision whatever the sample's rank
 
 
 def _nearest_l2_projected(first, second, self_mode, block_rows, verbose):
@@ -264,7 +292,6 @@ def _nearest_l2_projected(first, second, self_mode, block_rows, verbose):
     pending = np.arange(n1)
     count = min(n2, _FIRST_CANDIDATES + int(self_mode))
     progress = tqdm(total=n1, disable=not verbose, desc="differences", leave=False)
-    chunk = max(1, 2**22 // points)  # pairs per exact check (bounded memory)
     while pending.size and count < n2 and count <= _MOST_CANDIDATES:
         unresolved = []
         for start in range(0, pending.size, block_rows):
@@ -281,13 +308,7 @@ def _nearest_l2_projected(first, second, self_mode, block_rows, verbose):
             check[np.arange(rows.size), leader] = True
             r = np.broadcast_to(rows[:, None], check.shape)[check]
             c = candidates[check]
-            exact = np.concatenate([_exact(first, second, r[s : s + chunk], c[s : s + chunk])
-                                    for s in range(0, r.size, chunk)])
-            order = np.lexsort((c, exact, r))  # per row: smallest exact distance, then smallest index
-            r, c, exact = r[order], c[order], exact[order]
-            first_of_row = np.ones(r.size, dtype=bool)
-            first_of_row[1:] = r[1:] != r[:-1]
-            best_rows, best, best_cols = r[first_of_row], exact[first_of_row], c[first_of_row]
+            best_rows, best, best_cols = _first_per_row(r, c, _exact(first, second, r, c))
             done = bounds[np.searchsorted(rows, best_rows), -1] > best * points + margins[best_rows]
             distances[best_rows[done]] = best[done]
             indices[best_rows[done]] = best_cols[done]
@@ -295,36 +316,52 @@ def _nearest_l2_projected(first, second, self_mode, block_rows, verbose):
             progress.update(int(done.sum()))
         pending = np.concatenate(unresolved)
         count = min(n2, count * 4)
-    if pending.size:  # rows the bounds could not settle: the GEMM path over every column
-        distances[pending], indices[pending] = _nearest_l2(first[pending], second, False, block_rows, 8192, False,
-                                                           exclude=pending if self_mode else None)
+    for start in range(0, pending.size, _FALLBACK_ROWS):  # rows the bounds could not settle: GEMM over all
+        rows = pending[start : start + _FALLBACK_ROWS]
+        distances[rows], indices[rows] = _nearest_l2(first[rows], second, False, block_rows, 8192, False,
+                                                     exclude=rows if self_mode else None)
     progress.close()
     return distances, indices
 
 
 def _nearest_l1(first, second, self_mode, block_rows, block_cols, verbose):
+    """Tiled float64 ``torch.cdist(p=1)`` with a running minimum; every candidate within a rounding margin of its
+    row's minimum is re-checked exactly, as in the GEMM path (no float64 copies of the sets)."""
     n1, points = first.shape
-    a = torch.from_numpy(first.astype(np.float64))
-    b = a if self_mode else torch.from_numpy(second.astype(np.float64))
+    # relative error bound of a float64 sum of P absolute differences and of the exact check, generous
+    gamma = 4 * (points + 8) * 2.0**-53
     distances = np.empty(n1, dtype=np.float64)
     indices = np.empty(n1, dtype=np.int64)
     for start in tqdm(range(0, n1, block_rows), disable=not verbose, desc="differences", leave=False):
         stop = min(start + block_rows, n1)
-        best = torch.full((stop - start,), math.inf, dtype=torch.float64)
-        best_index = torch.zeros(stop - start, dtype=torch.int64)
-        for col_start in range(0, b.shape[0], block_cols):
-            col_stop = min(col_start + block_cols, b.shape[0])
-            block = torch.cdist(a[start:stop], b[col_start:col_stop], p=1) / points
+        rows = torch.from_numpy(first[start:stop].astype(np.float64))
+        best = torch.full((stop - start,), math.inf, dtype=torch.float64)  # upper bound of each row's min
+        candidates = []
+        for col_start in range(0, second.shape[0], block_cols):
+            col_stop = min(col_start + block_cols, second.shape[0])
+            columns = torch.from_numpy(second[col_start:col_stop].astype(np.float64))
+            block = torch.cdist(rows, columns, p=1) / points
             if self_mode:
                 _mask_diagonal(block, start, stop, col_start, col_stop)
-            value, where = block.min(dim=1)
-            better = value < best
-            best = torch.where(better, value, best)
-            best_index = torch.where(better, where + col_start, best_index)
-        # cdist may round differently from a direct mean; recompute the winners exactly.
-        distances[start:stop] = _exact(first, second, np.arange(start, stop), best_index.numpy(), "L-1")
-        indices[start:stop] = best_index.numpy()
+            best = torch.minimum(best, block.amin(dim=1) * (1 + gamma))
+            r, c = torch.nonzero(block * (1 - gamma) <= best[:, None], as_tuple=True)
+            candidates.append((r, c + col_start, block[r, c]))
+        r = torch.cat([item[0] for item in candidates])
+        c = torch.cat([item[1] for item in candidates])
+        final = torch.cat([item[2] for item in candidates]) * (1 - gamma) <= best[r]
+        r, c = r[final].numpy(), c[final].numpy()
+        rows_won, value, column = _first_per_row(r, c, _exact(first, second, r + start, c, "L-1"))
+        distances[start + rows_won], indices[start + rows_won] = value, column
     return distances, indices
+
+
+def _first_per_row(rows, cols, exact):
+    """Per distinct row: the smallest exact distance, ties to the smallest column -> (rows, distances, columns)."""
+    order = np.lexsort((cols, exact, rows))
+    rows, cols, exact = rows[order], cols[order], exact[order]
+    first = np.ones(rows.size, dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    return rows[first], exact[first], cols[first]
 
 
 def _nearest_differences_loop(landscapes_1, landscapes_2=None, norm_type="L-2"):

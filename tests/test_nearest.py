@@ -6,18 +6,22 @@ import torch
 
 from effect.engine import grid_inputs, motif_outputs
 from effect.nearest import _nearest_differences_loop, nearest_differences, nearest_indices
-from effect.structures import catcher_parameters, structure_parameters
+from effect.structures import BIAS_VALUES, WEIGHT_MAGNITUDES, catcher_parameters, structure_parameters
 
 
-def brute_force(first, second=None, norm_type="L-2"):
-    """Full float64 distance matrix, self pairs excluded; first index of the minimum."""
+def brute_force(first, second=None, norm_type="L-2", chunk=32):
+    """Float64 distances of every pair (rows in chunks), self pairs excluded; first index of the minimum."""
     a = np.asarray(first, dtype=np.float64)
     b = a if second is None else np.asarray(second, dtype=np.float64)
-    diff = a[:, None, :] - b[None, :, :]
-    matrix = np.abs(diff).mean(-1) if norm_type == "L-1" else (diff**2).mean(-1)
-    if second is None:
-        np.fill_diagonal(matrix, np.inf)
-    return matrix.min(axis=1), matrix.argmin(axis=1)
+    values, where = np.empty(len(a)), np.empty(len(a), dtype=np.int64)
+    for start in range(0, len(a), chunk):
+        diff = a[start : start + chunk, None, :] - b[None, :, :]
+        matrix = np.abs(diff).mean(-1) if norm_type == "L-1" else (diff**2).mean(-1)
+        if second is None:
+            rows = np.arange(start, min(start + chunk, len(a)))
+            matrix[rows - start, rows] = np.inf
+        values[start : start + chunk], where[start : start + chunk] = matrix.min(axis=1), matrix.argmin(axis=1)
+    return values, where
 
 
 def loop_landscapes():
@@ -157,3 +161,99 @@ def test_tile_sizes_and_method_are_validated():
         nearest_indices(rows, method="tree")
     with pytest.raises(ValueError, match="projection"):
         nearest_indices(rows, norm_type="L-1", method="projection")
+
+
+def grid_landscapes(structure, magnitudes, biases, points=21):
+    """Landscapes of a dense piece of the paper's parameter grid (same spacing), float32, flattened."""
+    params = structure_parameters(structure, WEIGHT_MAGNITUDES[:magnitudes], BIAS_VALUES[:biases])
+    motif_type = structure.split(".")[0]
+    return motif_outputs(torch.as_tensor(params), motif_type, grid_inputs((-1, 1), points)).numpy()
+
+
+def all_methods(first, second, norm_type, **tiles):
+    """Every method the norm supports -> (distances, indices)."""
+    methods = ("gemm", "projection", "auto") if norm_type == "L-2" else ("auto", "gemm")
+    return {m: nearest_indices(first, second, norm_type, method=m, **tiles) for m in methods}
+
+
+def test_projection_equals_brute_force_on_a_dense_loop_grid(monkeypatch):
+    # the shape of the "L for L" unit (self mode, a dense grid of one loop structure) and of a cross search
+    # between two loop structures; the bounds must settle every row without the GEMM fallback
+    import effect.nearest as module
+
+    calls = []
+    monkeypatch.setattr(module, "_nearest_l2", lambda *args, **kwargs: calls.append(1))
+    grid = grid_landscapes("incoherent-loop.1", 3, 5)  # 675 motifs
+    others = grid_landscapes("coherent-loop.2", 3, 4)[::3]
+    for second, queries in ((None, grid), (grid, others)):
+        values, indices = nearest_indices(queries, second, method="projection")
+        expected, expected_index = brute_force(queries, second)
+        np.testing.assert_array_equal(values, expected)
+        np.testing.assert_array_equal(indices, expected_index)
+    assert calls == []
+    np.testing.assert_array_equal(nearest_differences(grid[:300], method="projection"),
+                                  _nearest_differences_loop(grid[:300]))
+
+
+def dyadic_rows(count, points, seed):
+    """Rows on a coarse dyadic grid: every difference and mean below is exact, so ties are real ties."""
+    return np.random.default_rng(seed).integers(-8, 9, size=(count, points)).astype(np.float32) / 8
+
+
+def adversarial_cases():
+    base = dyadic_rows(40, 25, seed=1)
+    shifted = np.repeat(base[:1], 6, axis=0)
+    shifted[np.arange(6), np.arange(6)] += 0.25  # six rows at exactly the same distance from base[0]
+    duplicates = np.concatenate([base[:10], base[:10], base[3:4]])
+    return {
+        "identical rows": (np.ones((30, 25), dtype=np.float32), None),
+        "identical rows, cross": (np.zeros((5, 25)), np.zeros((12, 25))),
+        "duplicates": (duplicates, None),
+        "ties at a positive distance": (base[:1], shifted),
+        "ties in self mode": (np.concatenate([base[:1], shifted]), None),
+        "a single reference": (base, base[5:6]),
+        "two rows in self mode": (base[:2], None),
+        "one point per landscape": (dyadic_rows(20, 1, seed=2), None),
+        "integer input": ((base * 8).astype(np.int16), (base[::-1] * 8).astype(np.int64)),
+    }
+
+
+@pytest.mark.parametrize("norm_type", ["L-2", "L-1"])
+@pytest.mark.parametrize("case", list(adversarial_cases()))
+@pytest.mark.parametrize("tiles", [{}, {"block_rows": 1, "block_cols": 1}, {"block_rows": 3, "block_cols": 5}])
+def test_every_method_equals_brute_force_on_adversarial_inputs(case, norm_type, tiles):
+    first, second = adversarial_cases()[case]
+    expected, expected_index = brute_force(first, second, norm_type)
+    for method, (values, indices) in all_methods(first, second, norm_type, **tiles).items():
+        np.testing.assert_array_equal(values, expected, err_msg=method)
+        np.testing.assert_array_equal(indices, expected_index, err_msg=method)
+
+
+def test_ties_go_to_the_smallest_index():
+    _, shifted = adversarial_cases()["ties at a positive distance"]
+    base = dyadic_rows(1, 25, seed=1)
+    for norm_type in ("L-2", "L-1"):
+        for values, indices in all_methods(base, shifted[::-1].copy(), norm_type).values():
+            assert indices.tolist() == [0]
+            assert values[0] == (0.0625 if norm_type == "L-2" else 0.25) / 25
+
+
+def test_memory_is_bounded_by_blocks(monkeypatch):
+    # no float64 array as large as an input set is ever made (numpy allocations are traced; torch only
+    # wraps numpy arrays or allocates tiles)
+    import tracemalloc
+
+    import effect.nearest as module
+
+    monkeypatch.setattr(module, "_CHECK_ROWS", 256)
+    monkeypatch.setattr(module, "_PROJECTION_SAMPLE", 100)
+    monkeypatch.setattr(module, "_EMBED_ROWS", 64)
+    rows = grid_landscapes("incoherent-loop.1", 4, 6)  # 2,304 x 441 float32
+    copy = rows.size * 8
+    for kwargs in ({"method": "gemm"}, {"method": "projection"}, {"norm_type": "L-1", "block_cols": 256}):
+        nearest_indices(rows[:300], **kwargs)  # imports (scipy.spatial) before tracing
+        tracemalloc.start()
+        nearest_indices(rows, block_rows=256, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < copy / 2, (kwargs, peak, copy)

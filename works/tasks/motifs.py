@@ -277,10 +277,12 @@ def population_size(t1: Task1Config, structure: str) -> int:
 
 
 def difference_memory_gb(t1: Task1Config, first: str, second: str) -> float:
-    """Memory hint of a difference unit (GiB): 20 bytes per landscape value of both populations (the float32
-    landscapes, a float64 copy and its square; "L for L" counts its population once) plus 0.5 GiB."""
+    """Memory hint of a difference unit (GiB): 4 bytes per landscape value of both populations (the float32
+    landscapes; the nearest search works in blocks; "L for L" counts its population once) plus 1 GiB (the
+    interpreter and libraries, the search's blocks and its low-dimensional embedding). A paper "L for L" unit
+    peaked at 3.4 GiB against a hint of 3.76 GiB."""
     motifs = population_size(t1, first) + (0 if first == second else population_size(t1, second))
-    return round(0.5 + motifs * t1.points ** 2 * 20 / 2**30, 2)
+    return round(1.0 + motifs * t1.points ** 2 * 4 / 2**30, 2)
 
 
 def plan(scale) -> list:
