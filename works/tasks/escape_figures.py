@@ -239,6 +239,8 @@ def draw_supp05(out_dir):
         mesh = next((m for m in meshes if m is not None), None)
         if mesh is not None:
             fig.colorbar(mesh, ax=list(axes[0]), fraction=0.02, label="proportion")
+        for ax in axes[0, 1:]:  # one y label for the row (it would overlap the panel on its left)
+            ax.set_ylabel("")
         label_panels(axes[0], "abcd")
 
     return compose(out_dir, "supp05", layout, 1, 4, height=3.0, tight=False)
