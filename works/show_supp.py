@@ -92,8 +92,8 @@ def panel_supp09a(ax) -> None:
     for k in range(3):
         draw_motif(ax, ("incoherent-loop", "coherent-loop", "collider")[k], 1, origin=(0, 2.2 - 1.1 * k), scale=0.8)
         ax.annotate("", xy=(2.3, 1.3), xytext=(0.95, 2.2 - 1.1 * k + 0.1), arrowprops={"arrowstyle": "-|>", "lw": 0.6})
-    ax.text(2.3, 0.9, r"$z = \sum_m z_m$", fontsize=8, ha="center", va="top")
-    ax.set_xlim(-0.3, 6.0)
+    ax.text(2.4, 1.3, r"$z = \sum_m z_m$", fontsize=8, ha="left", va="center")
+    ax.set_xlim(-0.3, 3.6)
     ax.set_ylim(-0.3, 3.1)
     ax.set_axis_off()
 
@@ -112,11 +112,17 @@ def draw_supp09(out_dir):
     """Fig. S9: network-scale model schematic and the five target landscapes."""
     def layout(fig, axes, pack):
         panel_supp09a(axes[0, 0])
-        image = [panel_supp09(ax, pack, letter) for ax, letter in zip(axes[0, 1:], "bcdef")][-1]
-        fig.colorbar(image, ax=list(axes[0]), fraction=0.015, label="output")
-        label_panels(axes[0], "abcdef")
+        slots = [axes[0, 1], axes[0, 2], axes[1, 0], axes[1, 1], axes[1, 2]]
+        image = [panel_supp09(ax, pack, letter) for ax, letter in zip(slots, "bcdef")][-1]
+        for ax in (axes[0, 2], axes[1, 1], axes[1, 2]):  # one y label per row, x labels on the bottom row
+            ax.set_ylabel("")
+        for ax in (axes[0, 1], axes[0, 2]):
+            ax.set_xlabel("")
+        fig.subplots_adjust(hspace=0.3, wspace=0.3)
+        fig.colorbar(image, ax=list(axes.ravel()), fraction=0.02, label="output")
+        label_panels([axes[0, 0]] + slots, "abcdef")
 
-    return compose(out_dir, "supp09", layout, 1, 6, height=2.2, tight=False)
+    return compose(out_dir, "supp09", layout, 2, 3, height=5.0, tight=False)
 
 
 DRAWERS = {name: globals()[f"draw_{name}"] for name in FIGURES}
