@@ -206,3 +206,17 @@ def test_checks_catch_hidden_bars_and_blank_frames():
     right.set_axis_off()
     assert figure_checks.hidden_data(fig) == [] and _blank_frames(fig) == []
     plt.close(fig)
+
+
+def test_a_table_of_finite_numbers_is_data():
+    fig, (numbers, missing, labels) = plt.subplots(1, 3)
+    for ax in (numbers, missing, labels):
+        ax.set_axis_off()
+    numbers.table(cellText=[["n/a", "\u22120.2%"]], rowLabels=["change"], colLabels=["convex", "concave"])
+    missing.table(cellText=[["n/a", "nan"], ["inf", ""]], rowLabels=["before", "after"])
+    labels.table(cellText=[["convex", "concave"]])
+    assert figure_checks.empty_axes(fig) == ["axes 'axes #1' holds no finite data",
+                                             "axes 'axes #2' holds no finite data"]
+    numbers.tables[0].set_visible(False)
+    assert len(figure_checks.empty_axes(fig)) == 3
+    plt.close(fig)
