@@ -14,6 +14,7 @@ from matplotlib.collections import Collection
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.table import Table
 from matplotlib.text import Text
 
 MIN_FONT_SIZE = 7.0  # points, at the figure's print width
@@ -45,16 +46,32 @@ def _has_finite_data(artist) -> bool:
         extents = artist.get_extents()
         return bool(np.isfinite([extents.x0, extents.y0, extents.x1, extents.y1]).all()
                     and (extents.width > 0 or extents.height > 0))
+    if isinstance(artist, Table):
+        return any(_number(cell.get_text().get_text()) is not None for cell in artist.get_celld().values()
+                   if cell.get_visible())
     return False
 
 
+def _number(text: str) -> float | None:
+    """The finite number a table cell shows (``"2.7%"``, ``"−0.2"``, ``"+1e-3"``), else None (``"n/a"``, ``"nan"``,
+    labels)."""
+    text = text.strip().replace("\u2212", "-").removesuffix("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
 def empty_axes(fig) -> list[str]:
-    """Axes that hold no artist with finite data (text-only "not computed" panels, blank plots, all-NaN data)."""
+    """Axes that hold no artist with finite data (text-only "not computed" panels, blank plots, all-NaN data).
+
+    A table counts as data when one of its cells shows a finite number."""
     problems = []
     for index, ax in enumerate(fig.axes):
         if not ax.get_visible():
             continue
-        artists = list(ax.lines) + list(ax.collections) + list(ax.images) + list(ax.patches)
+        artists = list(ax.lines) + list(ax.collections) + list(ax.images) + list(ax.patches) + list(ax.tables)
         if not any(_has_finite_data(a) for a in artists):
             title = ax.get_title() or ax.get_ylabel() or ax.get_xlabel() or f"axes #{index}"
             problems.append(f"axes {title!r} holds no finite data")

@@ -208,3 +208,17 @@ def test_checks_catch_hidden_bars_and_blank_frames():
     left.set_ylim(0, 150)  # the 180 bar's top is cut off (the S17a failure rates above a fixed 0-50 % scale)
     assert figure_checks.hidden_data(fig) == ["axes 'axes #0': 1 of 2 bars are cut off by the upper axis limit"]
     plt.close(fig)
+
+
+def test_a_table_of_finite_numbers_is_data():
+    fig, (numbers, missing, labels) = plt.subplots(1, 3)
+    for ax in (numbers, missing, labels):
+        ax.set_axis_off()
+    numbers.table(cellText=[["n/a", "\u22120.2%"]], rowLabels=["change"], colLabels=["convex", "concave"])
+    missing.table(cellText=[["n/a", "nan"], ["inf", ""]], rowLabels=["before", "after"])
+    labels.table(cellText=[["convex", "concave"]])
+    assert figure_checks.empty_axes(fig) == ["axes 'axes #1' holds no finite data",
+                                             "axes 'axes #2' holds no finite data"]
+    numbers.tables[0].set_visible(False)
+    assert len(figure_checks.empty_axes(fig)) == 3
+    plt.close(fig)

@@ -228,14 +228,27 @@ def _boxes_meet(a, b) -> bool:
 
 
 def label_short_log_axis(axis) -> None:
-    """Label a log axis spanning less than a decade (no power of ten in view) at 1, 2, 5 × 10^k (every digit
-    below half a decade), which its unlabelled minor ticks would otherwise leave without numbers."""
+    """Label a log axis with fewer than two powers of ten in view at 1, 2, 5 × 10^k (every digit below half a
+    decade), which its unlabelled minor ticks would otherwise leave with one number or none.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.set_yscale("log"); ax.set_ylim(0.012, 0.11)
+    (0.012, 0.11)
+    >>> label_short_log_axis(ax.yaxis)
+    >>> ticks = [v for v in ax.get_yticks() if 0.012 <= v <= 0.11]
+    >>> [round(float(v), 3) for v in ticks], all(ax.yaxis.get_major_formatter().format_ticks(ticks))
+    ([0.02, 0.05, 0.1], True)
+    >>> plt.close(fig)
+    """
     low, high = sorted(axis.get_view_interval())
-    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) > np.ceil(np.log10(low)) - 1:
-        return  # a power of ten is in view: the major labels suffice
+    if not (low > 0 and np.isfinite(high)) or np.floor(np.log10(high)) - np.ceil(np.log10(low)) >= 1:
+        return  # two powers of ten are in view: the major labels suffice
     subs = np.arange(1.0, 10.0) if np.log10(high / low) < 0.5 else (1.0, 2.0, 5.0)
     axis.set_major_locator(LogLocator(subs=subs))
-    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(np.inf, np.inf)))
 
 
 def log_limits(values, low: float, high: float) -> tuple[float, float]:

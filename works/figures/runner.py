@@ -66,9 +66,10 @@ def letter_grid(out_dir, stem: str, panel, rows: int, cols: int, height: float, 
 
 
 def label_panels(axes, letters, only_drawn: bool = False) -> None:
-    """Put panel letters on ``axes`` (flattened) in order; with ``only_drawn`` skip blank axes."""
+    """Put panel letters on ``axes`` (flattened) in order; with ``only_drawn`` skip blank axes (no axis, text or
+    table)."""
     for ax, letter in zip(np.ravel(axes), letters):
-        if not only_drawn or ax.axison or ax.texts:
+        if not only_drawn or ax.axison or ax.texts or ax.tables:
             panel_label(ax, letter)
 
 

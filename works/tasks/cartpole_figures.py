@@ -287,32 +287,41 @@ def draw_supp24(out_dir):
 
 
 def draw_supp25(out_dir, limit: int = 12):
-    """Fig. S25: every failure-type-3 agent (at most ``limit`` per method shown), best evaluation noise marked."""
+    """Fig. S25: every failure-type-3 agent (at most ``limit`` per method shown), best evaluation noise marked.
+
+    One row per method and as many columns as the method with the most such agents has (at most ``limit``, at
+    least four); a slot without an agent is removed, a method without any says so."""
     def layout(fig, axes, pack):
         noise = need(pack, "evaluation_noise", shape=(None,), kind="f")
-        for row, (letter, agent) in enumerate(zip("abcd", AGENTS)):
-            scores = need(pack, letter, shape=(None, len(noise)), kind="f") if has(pack, letter) else np.empty((0, 5))
-            axes[row, 0].set_ylabel(AGENT_LABELS[agent].replace(" - ", "\n"), fontsize=7)
+        rows = [need(pack, letter, shape=(None, len(noise)), kind="f") if has(pack, letter)
+                else np.empty((0, len(noise))) for letter in "abcd"]
+        columns = min(limit, max(4, *(len(scores) for scores in rows)))
+        fig.clf()
+        grid = fig.add_gridspec(len(rows), columns)
+        for row, (agent, scores) in enumerate(zip(AGENTS, rows)):
             low = score_floor(scores, 50)
-            for k in range(limit):
-                panel_supp25(axes[row, k], noise, scores[k] if k < len(scores) else None, low, ticks=k == 0)
-        fig.supxlabel(f"evaluating noise {percent_labels(noise[:1])[0]} … {percent_labels(noise[-1:])[0]} "
-                      "(red: best evaluating noise)", fontsize=8)
+            for k in range(min(max(len(scores), 1), columns)):
+                ax = fig.add_subplot(grid[row, k])
+                panel_supp25(ax, noise, scores[k] if k < len(scores) else None, low, ticks=k == 0)
+                if k == 0:
+                    ax.set_ylabel(AGENT_LABELS[agent].replace(" - ", "\n"), fontsize=7)
+        fig.supxlabel("evaluating noise (red: best evaluating noise)", fontsize=8)
 
-    return compose(out_dir, "supp25", layout, 4, limit, height=5.0)
+    return compose(out_dir, "supp25", layout, height=5.0)
 
 
 def panel_supp25(ax, noise, scores, low: float = 50, ticks: bool = True) -> None:
     """One failure-type-3 agent: scores vs evaluation noise, best noise marked (y from ``low`` to 230; y tick
-    labels only with ``ticks``)."""
+    labels only with ``ticks``; x ticks at every noise level, labelled at the first and the last)."""
     if scores is None:
-        ax.set_axis_off()
+        not_available(ax, "no failure-type-3 agent")
         return
     ax.plot(noise, scores, marker="o", ms=2, color="#555555", lw=0.6)
     best = int(np.argmax(scores))
     ax.scatter([noise[best]], [scores[best]], color="red", s=8, zorder=3)
     ax.set_ylim(low, 230)
-    ax.set_xticks([])
+    ax.set_xticks(noise)
+    ax.set_xticklabels([label if k in (0, len(noise) - 1) else "" for k, label in enumerate(percent_labels(noise))])
     ax.tick_params(labelsize=7, labelleft=ticks)
 
 

@@ -51,17 +51,18 @@ def panel_ext02(ax, pack) -> None:
     low = need(pack, "low", shape=(len(labels),), kind="f")
     high = need(pack, "high", shape=(len(labels),), kind="f")
     rng = np.random.default_rng(0)
-    ax.scatter(group + rng.uniform(-0.15, 0.15, group.size), values, s=6, color="#999999", zorder=1)
+    ax.scatter(values, group + rng.uniform(-0.15, 0.15, group.size), s=6, color="#999999", zorder=1)
     errors = np.abs(np.stack([mean - low, high - mean]))
-    ax.errorbar(np.arange(len(labels)), mean, yerr=np.where(np.isfinite(errors), errors, 0.0), fmt="o",
-                color="black", ms=4, capsize=2, zorder=2)
+    ax.errorbar(mean, np.arange(len(labels)), xerr=np.where(np.isfinite(errors), errors, 0.0), fmt="o",
+                color="black", ms=4, capsize=2, zorder=2, label="mean, 95% CI")
     reference = mean[0] if str(labels[0]) == "connectome" else None
     if reference is not None and np.isfinite(reference):
-        ax.axhline(reference, color="#D55E00", ls="--", lw=0.8, label="connectome mean")
-        ax.legend(frameon=False, loc="lower left")
-    ax.set_xticks(np.arange(len(labels)))
-    ax.set_xticklabels(list(labels), rotation=35, ha="right")
-    ax.set_ylabel(_metric_label(pack))
+        ax.axvline(reference, color="#D55E00", ls="--", lw=0.8, label="connectome mean")
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    ax.set_yticks(np.arange(len(labels)))  # one row per wiring, the connectome on top: no label meets another
+    ax.set_yticklabels(list(labels))
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(_metric_label(pack))
     ax.set_title(f"ElegansNet on {text(pack, 'task')}: one dot per (wiring, seed)")
 
 
@@ -109,7 +110,7 @@ def draw_ext01(out_dir):
 
 def draw_ext02(out_dir):
     """Ext. 2: ElegansNet test metric per wiring."""
-    return compose(out_dir, "ext02", lambda fig, axes, pack: panel_ext02(axes[0, 0], pack), height=3.6)
+    return compose(out_dir, "ext02", lambda fig, axes, pack: panel_ext02(axes[0, 0], pack), height=4.4)
 
 
 def draw_ext03(out_dir):

@@ -22,6 +22,7 @@ from works.figures.style import (
     COLOURS,
     TYPE_COLOURS,
     TYPE_SYMBOLS,
+    WIDTH,
     not_available,
     panel_label,
     percent_axis,
@@ -101,19 +102,23 @@ def draw_main03(out_dir):
 
 
 def _example_panel(axes, pack, letter):
+    """Five maps (landscape before, change, after; curvature before, after) and a table of area proportions on
+    ``axes`` (six axes); the row title (structure, case) sits above the first map."""
     keys = ("before", "after", "before_curvature", "after_curvature")
     maps = [need(pack, f"{letter}/{k}", shape=(None, None), kind="f") for k in keys]
     if any(m.shape != maps[0].shape for m in maps):
         raise ValueError(f"packed data {pack.name!r} key {letter!r}: landscape and curvature maps differ in shape.")
     before, after, curve_1, curve_2 = maps
     extent = (-1, 1, -1, 1)
-    images = [(before, "PRGn", "before", 1), (after - before, "PRGn", "change", 2), (after, "PRGn", "after", 1),
+    images = [(before, "PRGn", "before", 1), (after - before, "PRGn", "+ change", 2), (after, "PRGn", "= after", 1),
               (curve_1, "binary", "curvature before", 1), (curve_2, "binary", "curvature after", 1)]
     for k, (ax, (image, cmap, title, limit)) in enumerate(zip(axes, images)):
         shown = ax.imshow(image.T, origin="lower", extent=extent, cmap=cmap, vmin=-limit, vmax=limit)
-        ax.set_title(title, fontsize=7)
+        ax.set_title(title, fontsize=8)
         ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-1, 0, 1])
+        if k not in (0, 3):  # the maps of one group share the y axis of their first map
+            ax.tick_params(labelleft=False)
         if k in (1, 2, 4):  # one colour bar per scale: change, output, curvature
             bar = side_colourbar(shown, ax, ticks=[-limit, 0, limit], width=0.07)
             if k == 4:
@@ -126,8 +131,13 @@ def _example_panel(axes, pack, letter):
                           loc="center", cellLoc="center")
     table.auto_set_font_size(False)
     table.set_fontsize(7)
+    table.auto_set_column_width([-1, 0, 1])  # every cell as wide as its column's widest text
     record = int(need(pack, f"{letter}/record", shape=()))
-    axes[5].set_title(f"{need(pack, f'{letter}/structure', shape=(), kind='U')}, case {record + 1}", fontsize=7)
+    structure = str(need(pack, f"{letter}/structure", shape=(), kind="U"))
+    motif_type = structure.split(".")[0]
+    symbol = f" ({TYPE_SYMBOLS[motif_type]})" if motif_type in TYPE_SYMBOLS else ""
+    axes[0].text(0.0, 1.32, f"{structure}{symbol}, case {record + 1}", transform=axes[0].transAxes, fontsize=9,
+                 va="bottom", ha="left")
 
 
 def panel_main04a(axes, pack) -> None:
@@ -161,21 +171,36 @@ def panel_main04d(ax, pack) -> None:
     _curvature_scatter(ax, pack, "d", "coherent-loop")
 
 
+#: Fig. 4 in inches (10 wide): rows a and b of five maps (with colour bars) and a table, then c and d.
+_MAIN04_HEIGHT = 9.2
+_MAIN04_MAP = 1.15  # side of one square map
+_MAIN04_MAP_X = (0.35, 1.65, 3.45, 5.3, 6.6)  # left edges of the five maps
+_MAIN04_TABLE = (8.55, 1.45)  # left edge and width of the table
+_MAIN04_ROW_Y = (7.4, 5.25)  # bottom edges of rows a and b
+_MAIN04_SCATTER = ((0.75, 0.55, 3.75, 3.75), (5.75, 0.55, 3.75, 3.75))  # c, d: left, bottom, width, height
+
+
 def draw_main04(out_dir):
     """Fig. 4: curvature changes during the escape."""
+    def inches(fig, left, bottom, width, height):
+        w, h = fig.get_size_inches()
+        return fig.add_axes([left / w, bottom / h, width / w, height / h])
+
     def layout(fig, axes, pack):
         fig.clf()
-        grid = fig.add_gridspec(3, 6, height_ratios=(1, 1, 1.6))
-        for row, (letter, panel) in enumerate((("a", panel_main04a), ("b", panel_main04b))):
-            axes = [fig.add_subplot(grid[row, k]) for k in range(6)]
-            panel(axes, pack)
-            panel_label(axes[0], letter, x=-0.5, y=1.12)
-        for k, (letter, panel) in enumerate((("c", panel_main04c), ("d", panel_main04d))):
-            ax = fig.add_subplot(grid[2, 3 * k:3 * k + 3])
+        fig.set_size_inches(WIDTH, _MAIN04_HEIGHT)
+        side = _MAIN04_MAP
+        for bottom, (letter, panel) in zip(_MAIN04_ROW_Y, (("a", panel_main04a), ("b", panel_main04b))):
+            row = [inches(fig, x, bottom, side, side) for x in _MAIN04_MAP_X]
+            row.append(inches(fig, _MAIN04_TABLE[0], bottom, _MAIN04_TABLE[1], side))
+            panel(row, pack)
+            panel_label(row[0], letter, x=-0.26, y=1.3)
+        for box, (letter, panel) in zip(_MAIN04_SCATTER, (("c", panel_main04c), ("d", panel_main04d))):
+            ax = inches(fig, *box)
             panel(ax, pack)
-            panel_label(ax, letter)
+            panel_label(ax, letter, x=-0.16, y=1.04)
 
-    return compose(out_dir, "main04", layout, height=8.0)
+    return compose(out_dir, "main04", layout, height=_MAIN04_HEIGHT, tight=False)
 
 
 # --------------------------------------------------------------------------------------------------- S4 - S8

@@ -69,6 +69,9 @@ def panel_supp_network_table(ax, pack) -> None:
                      colLabels=["C loss", "C iterations", "L loss", "L iterations"], loc="center", cellLoc="center")
     cells.auto_set_font_size(False)
     cells.set_fontsize(7)
+    cells.auto_set_column_width(list(range(-1, 4)))  # every column as wide as its widest text
+    cells.scale(1.0, 1.4)  # room above and below the text of each row
+    ax.set_title("motifs per network: mean loss, iterations", fontsize=8)
 
 
 # --------------------------------------------------------------------------------------------------- S15 - S23
