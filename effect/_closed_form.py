@@ -111,8 +111,11 @@ class MotifPass:
             grad[..., 4] = gs.sum(-1)
         return losses, grad
 
-    def hessian_summary(self, target, residual=None):
+    def hessian_summary(self, target, workspace=None):
         """[min, max, sum] of the eigenvalues of each network's loss Hessian, (c, 3) float64.
+
+        ``workspace`` (a dict, kept by the caller between calls) holds the three ``(c, M, k, N)``
+        buffers, so that repeated calls do not map fresh memory each time.
 
         The loss is ``mean((Σ_m f_m(θ_m) - T)²)`` and motif ``m`` depends on its own parameters only, so
         ``H = (2/N) (JᵀJ + blockdiag_m Σ_n r_n ∇²f_m(θ_m; n))`` with residuals ``r``. Each motif is
@@ -124,7 +127,7 @@ class MotifPass:
         params, q, f = self.params, self.q, self.f
         c, m, k = params.shape
         n = q.shape[-1]
-        r = (self.output - target if residual is None else residual)[:, None, :]   # (c, 1, N)
+        r = (self.output - target)[:, None, :]                 # residuals, (c, 1, N)
         dq = 1 - q * q
         if self.semantics == "reference":
             df = 1 - f * f
@@ -132,27 +135,41 @@ class MotifPass:
             g2 = (f * dq + q) * (-2 * g1)                       # d² f / dz²
         else:
             g1, g2 = dq, -2 * q * dq
-        dz = torch.empty(c, m, k, n, dtype=q.dtype, device=q.device)   # dz / d(w0, w1, b[, a, c])
+        weight = r * g2                                         # (c, m, N)
+        # rows of dz / d(w0, w1, b[, a, c]) per motif, and the same rows times g1 (Jacobian) and times r g2
+        key = (c, m, k, n, q.dtype, q.device)
+        if workspace is None or key not in workspace:
+            buffers = tuple(torch.empty(c, m, k, n, dtype=q.dtype, device=q.device) for _ in range(3))
+            if workspace is not None:
+                workspace[key] = buffers
+        dz, jacobian, weighted = buffers if workspace is None else workspace[key]
         dz[:, :, 0], dz[:, :, 1], dz[:, :, 2] = self.x, self.y, 1
+        for rows, factor in ((jacobian, g1), (weighted, weight)):
+            torch.mul(factor, self.x, out=rows[:, :, 0])
+            torch.mul(factor, self.y, out=rows[:, :, 1])
+            rows[:, :, 2] = factor
         if k == 5:
             s = self.s
             ds = 1 - s * s                                      # s' = d s / d(a u + c)
             ws = torch.where(self.forward, params[..., 1:2], params[..., 0:1])   # weight of the shifted input
-            torch.mul(ds, ws, out=dz[:, :, 4])
+            torch.mul(ds, ws, out=dz[:, :, 4])                  # dz/dc = ws s', dz/da = ws s' u
             torch.mul(dz[:, :, 4], self.source, out=dz[:, :, 3])
-        jacobian = (dz * g1[:, :, None, :]).view(c, m * k, n)   # Jᵀ
+            for rows, factor in ((jacobian, g1), (weighted, weight)):
+                torch.mul(factor, dz[:, :, 4], out=rows[:, :, 4])
+                torch.mul(rows[:, :, 4], self.source, out=rows[:, :, 3])
+        jacobian = jacobian.view(c, m * k, n)                   # Jᵀ
         hessian = torch.bmm(jacobian, jacobian.transpose(1, 2))  # (c, m k, m k)
-        weighted = dz * (r * g2)[:, :, None, :]
         block = torch.bmm(weighted.view(c * m, k, n), dz.view(c * m, k, n).transpose(1, 2)).view(c, m, k, k)
         if k == 5:
             # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u,
             # ∂²z/∂c² = ws s'' (s'' = -2 s s')
             first = r * g1 * ds                                 # (c, m, N)
             second = first * s * (-2 * ws)
-            powers = torch.stack([torch.ones_like(self.source), self.source, self.source * self.source], dim=-1)
-            sums = torch.matmul(torch.stack([first, second], dim=2), powers)   # (c, m, 2, 3)
-            cross_c, cross_a = sums[:, :, 0, 0], sums[:, :, 0, 1]
-            cc, ac, aa = sums[:, :, 1, 0], sums[:, :, 1, 1], sums[:, :, 1, 2]
+            cross_c, cc = first.sum(-1), second.sum(-1)
+            first *= self.source
+            second *= self.source
+            cross_a, ac = first.sum(-1), second.sum(-1)
+            aa = (second * self.source).sum(-1)
             column = torch.zeros(m, k, dtype=q.dtype, device=q.device)   # one-hot column of ws
             column[:, 0], column[:, 1] = ~self.forward.view(m), self.forward.view(m)
             block[..., :, 3] += column * cross_a[..., None]
@@ -186,7 +203,8 @@ def hessian_summaries(params, inputs, target, semantics, directions=None, chunk=
     params = params.detach()
     if chunk is None:
         chunk = CPU_CHUNK if params.device.type == "cpu" else max(1, params.shape[0])
-    parts = [MotifPass(params[i : i + chunk], inputs, semantics, directions).hessian_summary(target)
+    workspace = {}
+    parts = [MotifPass(params[i : i + chunk], inputs, semantics, directions).hessian_summary(target, workspace)
              for i in range(0, params.shape[0], chunk)]
     if not parts:
         return torch.zeros(0, 3, dtype=torch.float64)

@@ -611,6 +611,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
     params = start.clone().to(device)
     final = start.clone()
     chunk = CPU_CHUNK if device.type == "cpu" else n_networks
+    workspace = {}  # the Hessian's buffers, reused by every chunk of that size
     active = np.arange(n_networks)
     adam = BatchedAdam(params, learn_rate)
     history = _History(n_networks)
@@ -637,7 +638,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
             output[lo : lo + chunk] = state.output
             losses[lo : lo + chunk], grad[lo : lo + chunk] = state.loss_and_gradient(target)
             if hessian is not None:
-                hessian[lo : lo + chunk] = state.hessian_summary(target).cpu()
+                hessian[lo : lo + chunk] = state.hessian_summary(target, workspace).cpu()
         if measure:
             labels = architecture.labels(params)
             values = {}
