@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from effect._adam import BatchedAdam
+from effect._closed_form import CPU_CHUNK, MotifPass, hessian_summaries
 from effect._checks import check_points, check_semantics
 from effect.engine import grid_inputs
 from effect.motif_networks import (
@@ -44,7 +45,6 @@ from effect.motif_networks import (
     NETWORK_KINDS,
     SUMMARY_KEYS,
     make_network,
-    network_outputs,
     network_parameters,
 )
 
@@ -430,79 +430,12 @@ class _Architecture:
 def _hessian_summaries(params, inputs, target, semantics, directions=None, outputs=None):
     """[min, max, sum] of the real loss-Hessian eigenvalues of every network, (b, 3) float64.
 
-    The loss is ``mean((Σ_m f_m(θ_m) - T)²)`` and motif ``m`` depends on its own
-    parameters only, so ``H = (2/N) (JᵀJ + blockdiag_m Σ_n r_n ∇²f_m(θ_m; n))``
-    with residuals ``r``. Each motif is ``f = g(z)`` with ``z = w0 x' + w1 y' + b``
-    (``g = tanh∘tanh`` in reference semantics, ``tanh`` in corrected) and, for a
-    loop, ``x'`` or ``y'`` shifted by ``s = tanh(a u + c)``; the first and second
-    derivatives of ``f`` follow in closed form from those of ``g`` and ``z``, for
-    every network, motif and grid point at once (``outputs`` (b, N), if given,
-    are the networks' outputs). The matrix is symmetric, so
-    ``eigvalsh`` (float64) gives its eigenvalues. Agreement with autograd's
-    full Hessian (``calculate_hessian_eigenvalues``) is tested.
+    Closed-form first and second derivatives of every motif, chunk by chunk
+    (:func:`effect._closed_form.hessian_summaries`); ``outputs`` is accepted
+    for compatibility and not needed. Agreement with autograd's full Hessian
+    (``calculate_hessian_eigenvalues``) is tested.
     """
-    b, m, k = params.shape
-    n = inputs.shape[0]
-    p = params.detach()
-    x, y = inputs[:, 0], inputs[:, 1]
-    w0, w1, bias = p[..., 0:1], p[..., 1:2], p[..., 2:3]
-    x_shifted, y_shifted = x.expand(b, m, n), y.expand(b, m, n)
-    if k == 5:
-        if directions is None:
-            directions = [i % 2 == 0 for i in range(m)]
-        forward = torch.tensor(list(directions), dtype=torch.bool, device=p.device)[None, :, None]
-        source = torch.where(forward, x, y)
-        s = torch.tanh(p[..., 3:4] * source + p[..., 4:5])
-        x_shifted = torch.where(forward, x, x + s)
-        y_shifted = torch.where(forward, y + s, y)
-        ws = torch.where(forward, w1, w0)                      # weight of the shifted coordinate
-        ds = 1 - s * s                                         # s' = d s / d(a u + c)
-        dds = -2 * s * ds
-    z = w0 * x_shifted + w1 * y_shifted + bias
-    q = torch.tanh(z)
-    dq = 1 - q * q
-    if semantics == "reference":
-        f = torch.tanh(q)
-        df = 1 - f * f
-        g1 = df * dq                                           # d f / dz
-        g2 = -2 * f * df * dq * dq + df * (-2 * q * dq)        # d² f / dz²
-    else:
-        g1, g2 = dq, -2 * q * dq
-    dz = torch.empty(b, m, k, n, dtype=z.dtype, device=z.device)   # dz / d(w0, w1, b[, a, c]), rows of N
-    dz[:, :, 0], dz[:, :, 1], dz[:, :, 2] = x_shifted, y_shifted, 1
-    if k == 5:
-        torch.mul(ws, ds, out=dz[:, :, 4])
-        torch.mul(dz[:, :, 4], source, out=dz[:, :, 3])
-    jacobian = (g1[:, :, None, :] * dz).reshape(b, m * k, n)   # Jᵀ, (b, m k, N)
-    hessian = jacobian @ jacobian.transpose(1, 2)              # (b, m k, m k)
-    if outputs is None:  # the networks' outputs (b, N), when the caller has them already
-        outputs = network_outputs(p, inputs, directions, semantics)
-    residual = (outputs.detach() - target)[:, None, :]        # (b, 1, N)
-    weight = residual * g2                                     # (b, m, N)
-    block = (dz * weight[:, :, None, :]) @ dz.transpose(-1, -2)   # Σ_n r g2 dz dzᵀ, (b, m, k, k)
-    if k == 5:
-        # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u, ∂²z/∂c² = ws s''
-        rg = residual * g1
-        cross_a = (rg * ds * source).sum(-1)
-        cross_c = (rg * ds).sum(-1)
-        aa = (rg * ws * dds * source * source).sum(-1)
-        ac = (rg * ws * dds * source).sum(-1)
-        cc = (rg * ws * dds).sum(-1)
-        column = torch.where(forward.reshape(m), 1, 0)         # index of ws: w1 (forward) or w0
-        extra = torch.zeros(b, m, k, k, dtype=block.dtype, device=block.device)
-        rows = torch.arange(m, device=p.device)
-        for target_column, value in ((3, cross_a), (4, cross_c)):
-            extra[:, rows, column, target_column] = value
-            extra[:, rows, target_column, column] = value
-        extra[..., 3, 3], extra[..., 3, 4], extra[..., 4, 3], extra[..., 4, 4] = aa, ac, ac, cc
-        block = block + extra
-    diagonal = torch.arange(m, device=p.device)
-    view = hessian.view(b, m, k, m, k)
-    view[:, diagonal, :, diagonal, :] += block.permute(1, 0, 2, 3)
-    hessian = hessian.double() * (2 / n)
-    hessian = (hessian + hessian.transpose(1, 2)) / 2
-    values = torch.linalg.eigvalsh(hessian)
-    return torch.stack([values[:, 0], values[:, -1], values.sum(dim=1)], dim=1).cpu()
+    return hessian_summaries(params, inputs, target, semantics, directions)
 
 
 def _check_every(metric_every, metric_names):
@@ -677,6 +610,8 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
     target = target_grid.reshape(-1).to(device)
     params = start.clone().to(device)
     final = start.clone()
+    chunk = CPU_CHUNK if device.type == "cpu" else n_networks
+    workspace = {}  # the Hessian's buffers, reused by every chunk of that size
     active = np.arange(n_networks)
     adam = BatchedAdam(params, learn_rate)
     history = _History(n_networks)
@@ -692,11 +627,18 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
     while active.size:
         t += 1
         measure = [key for key in metric_names if (t - 1) % every[key] == 0]
-        params.requires_grad_(True)
-        output = network_outputs(params, inputs, semantics=semantics)
-        losses = ((output - target) ** 2).mean(dim=1)
-        (grad,) = torch.autograd.grad(losses.sum(), params)
-        params = params.detach()
+        # Outputs, losses, gradient (equal to autograd's) and Hessian summary from one pass, chunk by chunk.
+        b = params.shape[0]
+        output = torch.empty(b, target.shape[0], dtype=params.dtype, device=device)
+        losses = torch.empty(b, dtype=params.dtype, device=device)
+        grad = torch.empty_like(params)
+        hessian = torch.empty(b, 3, dtype=torch.float64) if "hessian eigenvalue" in measure else None
+        for lo in range(0, b, chunk):
+            state = MotifPass(params[lo : lo + chunk], inputs, semantics)
+            output[lo : lo + chunk] = state.output
+            losses[lo : lo + chunk], grad[lo : lo + chunk] = state.loss_and_gradient(target)
+            if hessian is not None:
+                hessian[lo : lo + chunk] = state.hessian_summary(target, workspace).cpu()
         if measure:
             labels = architecture.labels(params)
             values = {}
@@ -705,7 +647,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
                 groups = _group_means(used.mean(dim=-1), labels)
                 values["sparsity"] = torch.cat([groups, used.mean(dim=(1, 2))[:, None]], dim=1)
             if "lipschitz constant" in measure:
-                landscapes = output.detach().cpu().reshape(-1, points, points)
+                landscapes = output.cpu().reshape(-1, points, points)
                 estimates = lipschitz_batch(landscapes, interval) / target_lipschitz
                 values["lipschitz constant"] = torch.from_numpy(estimates)
             if "gradient variance" in measure:
@@ -714,8 +656,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
                 columns.append(_masked_variance(g, torch.ones_like(labels, dtype=torch.bool)))
                 values["gradient variance"] = torch.stack(columns, dim=1)
             if "hessian eigenvalue" in measure:
-                values["hessian eigenvalue"] = _hessian_summaries(params, inputs, target, semantics,
-                                                                  outputs=output.detach())
+                values["hessian eigenvalue"] = hessian
             if "spectral norm" in measure:
                 norms = architecture.spectral(params)
                 values["spectral norm"] = torch.cat([_group_means(norms, labels), norms.sum(dim=1)[:, None]], dim=1)
