@@ -203,3 +203,32 @@ def test_only_the_paper_preset_stores_statistics():
     bad = dataclasses.replace(smoke, task5=dataclasses.replace(smoke.task5, trace_storage="none"))
     with pytest.raises(ValueError, match="trace_storage"):
         networks.plan(bad)
+
+
+def test_a_statistics_unit_stores_the_statistics_of_its_fits(tmp_path):
+    # the same tiny unit (two configurations × two seeds, every metric) in both storages: the statistics file
+    # holds what the helpers compute from the trace file, and the summaries differ only in the file they name
+    from works.tasks.networks_traces import load_traces
+
+    chosen = [c for c in networks.restricted_configurations("all") if c[1].count(0) == 3]
+    base = dict(learn_rate=1e-2, patience=4, threshold=1e-2, points=41, metric_every=1, base_seed=7,
+                semantics="reference", landscape="Branin", configurations=chosen[:2], seeds=2, series="task5/x/B",
+                cap_from="", maximum_iteration=5)
+    networks.unit_fit_restricted(dataclasses.asdict(networks.RestrictedFitUnit(**base, output="f.npz")), tmp_path, None)
+    networks.unit_fit_restricted(dataclasses.asdict(networks.RestrictedFitUnit(
+        **base, output="s.npz", traces="s.statistics.npz", storage="statistics", curve_rows=[1, 3])), tmp_path, None)
+    with np.load(tmp_path / "f.npz") as full, np.load(tmp_path / "s.npz") as statistics:
+        assert str(statistics["statistics"]) == "s.statistics.npz" and "traces" not in statistics.files
+        for name in set(full.files) - {"traces"}:
+            np.testing.assert_array_equal(full[name], statistics[name], err_msg=name)
+    traces, chunk = load_traces(tmp_path / "f.traces.npz"), load_statistics(tmp_path / "s.statistics.npz")
+    for j in range(4):
+        start, stop = traces["trace/offsets"][j:j + 2]
+        run = {key: traces[f"trace/{key}"][start:stop] for key in networks_packs.Restricted._TRACES}
+        differences = run_differences(run)
+        begin, end = chunk["deltas/offsets"][j:j + 2]
+        np.testing.assert_array_equal(chunk["deltas/loss"][begin:end], differences[:, 1])
+        np.testing.assert_array_equal(chunk["deltas/variance"][begin:end], differences[:, 3])
+        np.testing.assert_array_equal(chunk["s23"][j], networks_packs.run_sign_counts(run))
+        np.testing.assert_array_equal(chunk["s21"][j], [networks_packs.run_drop_spearman(run, c) for c in (1, 2)])
+    assert chunk["s20/rows"].tolist() == [1, 3] and int(chunk["k"]) == 3

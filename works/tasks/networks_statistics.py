@@ -190,7 +190,8 @@ def _arrays(rows, counts, samples, spearmans, signs, curves, curve_rows, binners
            "s20/norm": np.concatenate([n for _, n in curves]) if curves else np.empty((0, 2))}
     for figure, binner in binners.items():
         flat = np.flatnonzero(binner.counts)
-        out.update({f"{figure}/index": flat.astype(np.int32), f"{figure}/count": binner.counts.ravel()[flat],
+        out.update({f"{figure}/index": flat.astype(np.int32),
+                    f"{figure}/count": binner.counts.ravel()[flat].astype(np.int32),
                     f"{figure}/origin": binner.origin, f"{figure}/width": binner.width,
                     f"{figure}/shape": binner.shape, f"{figure}/outside": np.int64(binner.outside),
                     f"{figure}/moments": binner.moments})
@@ -247,7 +248,7 @@ def _add_histogram(total, chunk: dict, figure: str) -> dict:
     if total is None:
         total = {"counts": np.zeros(shape, dtype=np.int64), "origin": chunk[f"{figure}/origin"],
                  "width": chunk[f"{figure}/width"], "outside": 0, "moments": np.zeros(6)}
-    total["counts"].ravel()[chunk[f"{figure}/index"]] += chunk[f"{figure}/count"]
+    total["counts"].ravel()[chunk[f"{figure}/index"].astype(np.int64)] += chunk[f"{figure}/count"]
     total["outside"] += int(chunk[f"{figure}/outside"])
     total["moments"] = combine_moments(total["moments"], chunk[f"{figure}/moments"])
     return total
