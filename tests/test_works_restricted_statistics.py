@@ -162,8 +162,8 @@ def test_long_runs_store_a_seeded_sample_of_their_differences(tmp_path):
     trace = {"training_loss": np.sort(rng.uniform(0, 1, n))[::-1], "lipschitz": rng.uniform(0.9, 1.1, n),
              "sparsity": np.ones((n, 4)), "spectral_norm": rng.uniform(0, 2, (n, 4)),
              "gradient_variance": rng.uniform(0, 0.01, (n, 4)), "hessian": rng.normal(size=(n, 3))}
-    row = {"key": "0000011111-1111111111", "seed": 0, "k": 5, "steps": np.arange(1, n + 1), "loss": trace["training_loss"],
-           "trace": trace}
+    row = {"key": "0000011111-1111111111", "seed": 0, "k": 5, "steps": np.arange(1, n + 1),
+           "loss": trace["training_loss"], "trace": trace}
     for name in ("a.npz", "b.npz"):
         write_statistics(tmp_path / name, [row, dict(row, seed=1)], curve_rows=[1])
     a, b = load_statistics(tmp_path / "a.npz"), load_statistics(tmp_path / "b.npz")
@@ -172,7 +172,8 @@ def test_long_runs_store_a_seeded_sample_of_their_differences(tmp_path):
     assert not np.array_equal(a["deltas/step"][:256], a["deltas/step"][256:])     # another seed, another sample
     steps = a["deltas/step"][:256]
     assert np.all(np.diff(steps) > 0)
-    np.testing.assert_array_equal(a["deltas/loss"][:256], trace["training_loss"][steps - 1] - trace["training_loss"][steps])
+    loss = trace["training_loss"]
+    np.testing.assert_array_equal(a["deltas/loss"][:256], loss[steps - 1] - loss[steps])
     # S19's histogram holds every pair (inside or outside), and only row 1's curve is kept, whole
     assert a["s19/count"].sum() + a["s19/outside"] == 2 * (n - 1) == a["s19/moments"][0]
     assert a["s20/rows"].tolist() == [1] and a["s20/step"].tolist() == list(range(1, n + 1))

@@ -280,8 +280,12 @@ def binned_density(binned: dict, x_grid, y_grid) -> np.ndarray:
         return density
     columns, rows = (_bin_of(grid, binned["origin"][a], binned["width"][a]) for a, grid in enumerate((x_grid, y_grid)))
     counts = np.asarray(binned["counts"], dtype=float)
-    dy = np.arange(-(counts.shape[0] - 1), counts.shape[0])[:, None] * binned["width"][1]
-    dx = np.arange(-(counts.shape[1] - 1), counts.shape[1])[None, :] * binned["width"][0]
+    # kernel offsets up to the histogram's extent, cut at 9 kernel standard deviations per axis (beyond, the
+    # kernel is below exp(-40.5) ≈ 3e-18 of its peak)
+    reach = [min(counts.shape[1 - a] - 1, int(np.ceil(9 * np.sqrt(covariance[a, a]) / binned["width"][a])))
+             for a in (0, 1)]
+    dx = np.arange(-reach[0], reach[0] + 1)[None, :] * binned["width"][0]
+    dy = np.arange(-reach[1], reach[1] + 1)[:, None] * binned["width"][1]
     inverse = np.linalg.inv(covariance)
     kernel = np.exp(-0.5 * (inverse[0, 0] * dx * dx + 2 * inverse[0, 1] * dx * dy + inverse[1, 1] * dy * dy))
     density = np.maximum(fftconvolve(counts, kernel, mode="same")[np.ix_(rows, columns)], 0.0)

@@ -46,8 +46,8 @@ import numpy as np
 
 from works._io import save_npz, save_npz_streamed
 
-__all__ = ["METRIC_COLUMNS", "STORAGES", "SUMMARY_FIELDS", "TRACE_FORMAT", "chunk_summaries", "gather_summaries", "load_traces",
-           "write_chunk", "write_traces"]
+__all__ = ["METRIC_COLUMNS", "STORAGES", "SUMMARY_FIELDS", "TRACE_FORMAT", "chunk_summaries", "gather_summaries",
+           "load_traces", "write_chunk", "write_traces"]
 
 #: Version of the restricted-fit storage (2: summaries plus per-chunk trace files; 1, the earlier one: every
 #: trace inside the gathered file).
