@@ -29,7 +29,8 @@ __all__ = ["AGENT_ORDER", "ALL_LOOPS", "COLLIDERS", "CONFIG_FILE", "CONFIG_NAMES
            "UCI_DATASETS_FILE", "VIDEOS", "catcher_file", "choice_file", "difference_file", "diversity_file",
            "diversity_loops_file", "diversity_types_file", "diversity_unit_file", "escape_file",
            "figure_file", "imitation_file", "neat_chunk_file", "network_chunk_file", "network_file", "pack_file",
-           "parameters_file", "real_world_file", "restricted_chunk_file", "restricted_trace_file", "robustness_file",
+           "parameters_file", "real_world_file", "restricted_chunk_file", "restricted_statistics_file",
+           "restricted_trace_file", "robustness_file",
            "selection_file", "tradeoff_chunk_file", "tradeoff_file", "uci_split_file", "video_file",
            "connectome_enrichment_file", "connectome_training_file", "connectome_unit_file"]
 
@@ -168,6 +169,12 @@ def restricted_chunk_file(landscape: str, k: int, start: int) -> str:
 def restricted_trace_file(landscape: str, k: int, start: int) -> str:
     """The traces of the fits of :func:`restricted_chunk_file` (written piece by piece; see docs/raw-data.md)."""
     return f"units/network-scale/{landscape}/restricted.k{k:02d}.{start:05d}.traces.npz"
+
+
+def restricted_statistics_file(landscape: str, k: int, start: int) -> str:
+    """What Figs. S19–S23 need from the fits of :func:`restricted_chunk_file`, instead of their traces (the
+    paper preset; see docs/raw-data.md)."""
+    return f"units/network-scale/{landscape}/restricted.k{k:02d}.{start:05d}.statistics.npz"
 
 
 def network_file(prefix: str, landscape: str) -> str:

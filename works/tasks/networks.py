@@ -109,6 +109,9 @@ class Task5Config:
     maximum_iteration: int = 4000
     metric_every: int = 100
     points: int = 41
+    #: How restricted units store their fits next to the summaries: "full" every trace (per-chunk trace files),
+    #: "statistics" only what Figs. S19–S23 need (:mod:`works.tasks.networks_statistics`; the paper preset).
+    trace_storage: str = "full"
 
     def restricted(self, landscape: str) -> tuple:
         """``(indices, seeds)`` of the restricted fits on ``landscape``.
@@ -213,7 +216,11 @@ class RestrictedFitUnit(FitSettings):
     series: str
     cap_from: str
     maximum_iteration: int
-    traces: str = ""  #: the trace file (default: ``output`` with ``.traces.npz``)
+    traces: str = ""  #: the trace (or statistics) file (default: ``output`` with ``.traces.npz``)
+    #: "full" (trace file) or "statistics" (statistics file; these two fields are left out of full-storage
+    #: configs, so their config hashes are those of before)
+    storage: str = "full"
+    curve_rows: list = ()  #: statistics storage: the chunk rows whose S20 curves are kept
 
 
 @dataclass(frozen=True)
@@ -339,7 +346,8 @@ def _traces_of(unit: RestrictedFitUnit) -> str:
 def unit_fit_restricted(config, raw_dir, seed):
     """Task 5 part 2: restricted 10-loop networks with all metrics, every configuration × seed in one batched fit.
 
-    Writes the chunk's trace file fit by fit and then its per-fit summaries (:func:`networks_traces.write_chunk`).
+    Writes the chunk's trace file fit by fit (or, with ``storage="statistics"``, its statistics file) and then its
+    per-fit summaries (:func:`networks_traces.write_chunk`).
     """
     unit = RestrictedFitUnit(**config)
     cap = unit.maximum_iteration
@@ -347,7 +355,8 @@ def unit_fit_restricted(config, raw_dir, seed):
         with np.load(raw_dir / unit.cap_from, allow_pickle=False) as data:
             longest = int(data["iterations"].max())
         cap = min(cap, longest) if cap else longest
-    networks_traces.write_chunk(raw_dir, unit.output, _traces_of(unit), _restricted_rows(unit, cap), cap)
+    networks_traces.write_chunk(raw_dir, unit.output, _traces_of(unit), _restricted_rows(unit, cap), cap,
+                                unit.storage, unit.curve_rows)
 
 
 def unit_restricted_gather(config, raw_dir, seed):
@@ -376,6 +385,22 @@ def chunk_size(seeds: int, maximum_iteration: int) -> int:
     """
     cap = maximum_iteration or ASSUMED_CAP
     return max(1, min(CHUNK, UNIT_MEMORY // (seeds * cap * BYTES_PER_NETWORK_ITERATION)))
+
+
+def _restricted_storage(storage: str, landscape: str, k: int, start: int, seeds: int, total: int,
+                        size: int) -> tuple:
+    """``(second file, {"storage", "curve_rows"})`` of the chunk of configurations ``start … start + size − 1``
+    among the ``total`` of k: its trace file, or its statistics file and the chunk rows S20 draws."""
+    from works.tasks.networks_packs import curve_runs
+
+    if storage not in networks_traces.STORAGES:
+        raise ValueError(f"trace_storage must be one of {networks_traces.STORAGES}, got {storage!r}.")
+    if storage == "full":
+        return layout.restricted_trace_file(landscape, k, start), {"storage": storage, "curve_rows": []}
+    drawn = curve_runs(total * seeds) - start * seeds
+    rows = drawn[(drawn >= 0) & (drawn < size * seeds)]
+    return layout.restricted_statistics_file(landscape, k, start), {"storage": storage,
+                                                                    "curve_rows": [int(r) for r in rows]}
 
 
 def plan(scale) -> list:
@@ -410,18 +435,26 @@ def plan(scale) -> list:
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
         chunk = chunk_size(seeds, t5.maximum_iteration)
         longest = t5.maximum_iteration or ASSUMED_CAP
-        for start in range(0, len(configurations), chunk):  # consecutive configurations, across k
-            part = configurations[start:start + chunk]
-            k = part[0][1].count(0)
-            path = layout.restricted_chunk_file(landscape, k, start)
-            traces = layout.restricted_trace_file(landscape, k, start)
-            chunks.append(path)
-            second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted",
-                               asdict(RestrictedFitUnit(**settings, landscape=landscape, configurations=part,
-                                                        seeds=seeds, output=path, series=series, cap_from=cap_from,
-                                                        maximum_iteration=t5.maximum_iteration, traces=traces)),
-                               (path, traces), (cap_from,) if cap_from else (), scale.seed,
-                               restricted_memory_gb(len(part) * seeds, longest)))
+        # full traces: consecutive configurations across k (one batch of many fits costs far less than many
+        # small ones); statistics keep one k per chunk (their histograms and S20 rows are per k)
+        groups = [configurations] if t5.trace_storage == "full" else [
+            [c for c in configurations if c[1].count(0) == k] for k in range(11)]
+        for group in groups:
+            for start in range(0, len(group), chunk):
+                part = group[start:start + chunk]
+                k = part[0][1].count(0)
+                path = layout.restricted_chunk_file(landscape, k, start)
+                traces, storage = _restricted_storage(t5.trace_storage, landscape, k, start, seeds, len(group),
+                                                      len(part))
+                chunks.append(path)
+                config = asdict(RestrictedFitUnit(**settings, landscape=landscape, configurations=part, seeds=seeds,
+                                                  output=path, series=series, cap_from=cap_from,
+                                                  maximum_iteration=t5.maximum_iteration, traces=traces, **storage))
+                if t5.trace_storage == "full":
+                    del config["storage"], config["curve_rows"]
+                second.append(Unit(f"{series}/k{k:02d}/{start:05d}", f"{_HERE}:unit_fit_restricted", config,
+                                   (path, traces), (cap_from,) if cap_from else (), scale.seed,
+                                   restricted_memory_gb(len(part) * seeds, longest)))
         output = layout.network_file(INCOHERENT_VS_COHERENT, landscape)
         second_gathers.append(Unit(f"{series}/gather", f"{_HERE}:unit_restricted_gather",
                                    asdict(RestrictedGatherUnit(landscape=landscape, chunks=chunks, output=output,

@@ -21,7 +21,8 @@ from works.layout import INCOHERENT_VS_COHERENT, LANDSCAPES, LETTERS, LOOP_VS_CO
 from works.packing import MissingRaw, Raw
 from works.summaries import kde_curve, kde_density_2d, spearman
 
-__all__ = ["FRACTIONS", "GROUP_COLUMNS", "HESSIAN_MAX", "MILESTONES", "PACKS", "Restricted", "first_reach"] + [
+__all__ = ["FRACTIONS", "GROUP_COLUMNS", "HESSIAN_MAX", "MILESTONES", "PACKS", "Restricted", "curve_runs",
+           "first_reach", "run_curve", "run_differences", "run_drop_spearman", "run_sign_counts"] + [
     f"pack_supp{n}" for n in range(15, 24)]
 
 #: Loss milestones of Fig. S16.
@@ -31,8 +32,9 @@ FRACTIONS = np.arange(11) / 10.0
 #: Columns of the (Σ, 4) per-group metric traces and of the (Σ, 3) Hessian trace (docs/raw-data.md, task 5).
 GROUP_COLUMNS = {"coherent-loop": 1, "incoherent-loop": 2, "network": 3}
 HESSIAN_MAX = 1
-S19_RANGE = ((0.0, 0.06), (-0.004, 0.008))
-S22_RANGE = ((-0.012, 0.002), (-0.008, 0.006))
+#: Windows (x range, y range) and points per axis of the S19 and S22 densities.
+S19_RANGE, S19_POINTS = ((0.0, 0.06), (-0.004, 0.008)), 100
+S22_RANGE, S22_POINTS = ((-0.012, 0.002), (-0.008, 0.006)), 40
 #: Largest number of curves per S20 panel (evenly spaced over the runs) and points of its log-spaced step grid.
 S20_CURVES, S20_POINTS = 200, 100
 
@@ -80,12 +82,14 @@ def _network_packer(name: str):
 
 
 class Restricted:
-    """One ``incoherent.vs.coherent.<name>.npz`` with per-run access to its subsampled traces.
+    """One ``incoherent.vs.coherent.<name>.npz`` with per-run access to its subsampled traces or statistics.
 
-    Two layouts (``docs/raw-data.md``): the per-fit summaries with a list of per-chunk trace files
+    Three layouts (``docs/raw-data.md``): the per-fit summaries with a list of per-chunk trace files
     (``trace_files``; written by the pipeline, :mod:`works.tasks.networks_traces`) — traces are then read from
-    ``raw`` one chunk file at a time, the last one kept — or every trace inside the file (``trace/…``, the
-    earlier layout).
+    ``raw`` one chunk file at a time, the last one kept —, the summaries with per-chunk statistics files
+    (``statistics_files``, the paper preset, :mod:`works.tasks.networks_statistics`; no trace: :meth:`run`
+    is unavailable, :meth:`curve`, :meth:`drop_spearman` and :meth:`sign_counts` read the statistics), or every
+    trace inside the file (``trace/…``, the earlier layout).
     """
 
     _TRACES = ("step", "training_loss", "lipschitz", "sparsity", "spectral_norm", "gradient_variance", "hessian")
@@ -95,11 +99,13 @@ class Restricted:
         self.tree = tree
         self.raw = raw
         missing = [k for k in ("incoherent", "initial_loss", "final_loss", "iterations") if k not in tree]
-        if "trace_files" in tree:
-            missing += [k for k in ("trace_rows", "reach", "final_sparsity") if k not in tree]
+        self.storage = "statistics" if "statistics_files" in tree else "traces"
+        if "trace_files" in tree or "statistics_files" in tree:
+            prefix = "statistics" if self.storage == "statistics" else "trace"
+            missing += [k for k in (f"{prefix}_rows", "reach", "final_sparsity") if k not in tree]
             self.trace, self.offsets = None, None
-            self.files = [str(f) for f in np.atleast_1d(tree["trace_files"])]
-            self.rows = np.asarray(tree["trace_rows"], dtype=np.int64)
+            self.files = [str(f) for f in np.atleast_1d(tree[f"{prefix}_files"])]
+            self.rows = np.asarray(tree.get(f"{prefix}_rows", []), dtype=np.int64)
             self._loaded = (None, None)
         else:
             trace = tree.get("trace", {})
@@ -113,24 +119,55 @@ class Restricted:
     def runs(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.k == k)
 
-    def _chunk(self, c: int) -> dict:
+    def chunk(self, c: int) -> dict:
+        """The arrays of chunk file ``c`` (traces without the full loss traces, or statistics); the last kept."""
         if self._loaded[0] != c:
+            from works.tasks.networks_statistics import load_statistics
             from works.tasks.networks_traces import load_traces
 
             self._loaded = (None, None)  # free the previous chunk first
-            self._loaded = (c, load_traces(self.raw.path(self.files[c]), "trace/"))  # not the full loss traces
+            path = self.raw.path(self.files[c])
+            self._loaded = (c, load_statistics(path) if self.storage == "statistics" else load_traces(path, "trace/"))
         return self._loaded[1]
+
+    def _locate(self, j: int) -> tuple:
+        """``(chunk, row within it)`` of run ``j``."""
+        c = int(np.searchsorted(self.rows, j, side="right")) - 1
+        return self.chunk(c), j - int(self.rows[c])
 
     def run(self, j: int) -> dict:
         """Trace samples of run ``j``: step, training_loss, lipschitz, sparsity, spectral_norm, … arrays."""
+        if self.storage == "statistics":
+            raise ValueError(f"raw incoherent.vs.coherent.{self.name}.npz stores statistics, not traces.")
         if self.trace is None:
-            c = int(np.searchsorted(self.rows, j, side="right")) - 1
-            chunk = self._chunk(c)
-            local = j - int(self.rows[c])
+            chunk, local = self._locate(j)
             start, stop = chunk["trace/offsets"][local], chunk["trace/offsets"][local + 1]
             return {key: chunk[f"trace/{key}"][start:stop] for key in self._TRACES}
         start, stop = self.offsets[j], self.offsets[j + 1]
         return {key: np.asarray(value)[start:stop] for key, value in self.trace.items() if key != "offsets"}
+
+    def curve(self, j: int) -> tuple:
+        """Run ``j``'s S20 curve: (steps, spectral norm (n, 4)) before its first collapse (:func:`run_curve`)."""
+        if self.storage == "statistics":
+            from works.tasks.networks_statistics import chunk_curve
+
+            return chunk_curve(*self._locate(j))
+        return run_curve(self.run(j))
+
+    def drop_spearman(self, j: int, column: int) -> float:
+        """Run ``j``'s S21 correlation for the group ``column`` (:func:`run_drop_spearman`)."""
+        if self.storage == "statistics":
+            from works.tasks.networks_statistics import chunk_drop_spearman
+
+            return chunk_drop_spearman(*self._locate(j), column)
+        return run_drop_spearman(self.run(j), column)
+
+    def sign_counts(self, j: int) -> np.ndarray:
+        """Run ``j``'s (3, 3) S23 counts (:func:`run_sign_counts`)."""
+        if self.storage == "statistics":
+            chunk, local = self._locate(j)
+            return chunk["s23"][local].astype(np.float64)
+        return run_sign_counts(self.run(j))
 
     def final_sparsity(self) -> np.ndarray:
         """(S, 4) the last traced utilisation of every run."""
@@ -258,38 +295,72 @@ def pack_supp18(raw: Raw, scale: str) -> dict:
     return pack
 
 
+def run_differences(run: dict) -> np.ndarray:
+    """(m, 4) one run's consecutive differences before its first collapse (m = samples kept − 1, at least 0):
+    (t, Δloss, ΔLip, Δgradient variance), Δloss/ΔLip = value(t) − value(t + 1), Δgradient variance =
+    value(t + 1) − value(t) (whole network)."""
+    end = Restricted.intact(run)
+    if end < 2:
+        return np.empty((0, 4))
+    loss, lip = run["training_loss"][:end], run["lipschitz"][:end]
+    variance = run["gradient_variance"][:end, GROUP_COLUMNS["network"]]
+    return np.c_[run["step"][:end - 1], loss[:-1] - loss[1:], lip[:-1] - lip[1:], variance[1:] - variance[:-1]]
+
+
 def _deltas(data: Restricted, k: int):
-    """Per k, pooled over runs truncated before the first collapse: (t, Δloss, ΔLip, Δgradient variance)
-    with Δloss/ΔLip = value(t) − value(t + 1) and Δgradient variance = value(t + 1) − value(t)."""
-    parts = []
-    for j in data.runs(k):
-        run = data.run(j)
-        end = data.intact(run)
-        if end < 2:
-            continue
-        loss, lip = run["training_loss"][:end], run["lipschitz"][:end]
-        variance = run["gradient_variance"][:end, GROUP_COLUMNS["network"]]
-        parts.append(np.c_[run["step"][:end - 1], loss[:-1] - loss[1:], lip[:-1] - lip[1:],
-                           variance[1:] - variance[:-1]])
+    """Per k, pooled over runs truncated before the first collapse (:func:`run_differences`)."""
+    parts = [run_differences(data.run(j)) for j in data.runs(k)]
     return np.concatenate(parts) if parts else np.empty((0, 4))
+
+
+def _differences(data: Restricted, k: int):
+    """``(deltas, binned)`` of k: every difference (:func:`_deltas`) and ``None``, or from statistics storage
+    the pooled per-run subsamples and, unless they hold every difference, the k's binned statistics."""
+    if data.storage == "statistics":
+        from works.tasks.networks_statistics import pooled_differences
+
+        return pooled_differences(data, k)
+    return _deltas(data, k), None
+
+
+def _binned_density(binned: dict, x, y) -> np.ndarray:
+    from works.tasks.networks_statistics import binned_density
+
+    return binned_density(binned, x, y)
 
 
 def pack_supp19(raw: Raw, scale: str) -> dict:
     """Fig. S19: "a" (11,) per-k Spearman(Δloss, t); "b"…"l" (k = 0…10; omitted without runs): {"x" (100,),
     "y" (100,), "density" (100, 100) 2-D KDE of (Δloss, ΔLipschitz) normalised to max 1 (rows = y),
     "spearman"(Δloss, ΔLipschitz)}. Deltas between consecutive trace samples (every ``metric_every``
-    iterations), each run truncated before its first weight collapse."""
+    iterations), each run truncated before its first weight collapse. From statistics storage
+    (:mod:`works.tasks.networks_statistics`) a k whose runs were subsampled gets its Spearman correlations from
+    the pooled subsamples and its density from the binned differences."""
     data = _restricted(raw)
-    x, y = np.linspace(*S19_RANGE[0], 100), np.linspace(*S19_RANGE[1], 100)
+    x, y = np.linspace(*S19_RANGE[0], S19_POINTS), np.linspace(*S19_RANGE[1], S19_POINTS)
     pack = {"fractions": FRACTIONS, "name": data.name, "a": np.full(11, np.nan)}
     for k in range(11):
         if not data.runs(k).size:
             continue
-        deltas = _deltas(data, k)
+        deltas, binned = _differences(data, k)
         pack["a"][k] = spearman(deltas[:, 1], deltas[:, 0])
-        pack[LETTERS[k + 1]] = {"x": x, "y": y, "density": kde_density_2d(deltas[:, 1], deltas[:, 2], x, y),
-                                "spearman": spearman(deltas[:, 1], deltas[:, 2])}
+        density = (kde_density_2d(deltas[:, 1], deltas[:, 2], x, y) if binned is None
+                   else _binned_density(binned["s19"], x, y))
+        pack[LETTERS[k + 1]] = {"x": x, "y": y, "density": density, "spearman": spearman(deltas[:, 1], deltas[:, 2])}
     return pack
+
+
+def curve_runs(count: int) -> np.ndarray:
+    """Positions among the ``count`` runs of a k whose curves S20 draws: all, or :data:`S20_CURVES` evenly spaced."""
+    if count > S20_CURVES:
+        return np.unique(np.linspace(0, count - 1, S20_CURVES).round().astype(int))
+    return np.arange(count)
+
+
+def run_curve(run: dict) -> tuple:
+    """``(steps, spectral norm (n, 4))`` of one run truncated before its first collapse (Fig. S20)."""
+    end = Restricted.intact(run)
+    return run["step"][:end], run["spectral_norm"][:end]
 
 
 def pack_supp20(raw: Raw, scale: str) -> dict:
@@ -300,10 +371,7 @@ def pack_supp20(raw: Raw, scale: str) -> dict:
     pack = {"fractions": FRACTIONS, "name": data.name}
     for k in range(11):
         runs = data.runs(k)
-        if runs.size > S20_CURVES:
-            runs = runs[np.unique(np.linspace(0, runs.size - 1, S20_CURVES).round().astype(int))]
-        traces = [data.run(j) for j in runs]
-        traces = [(r["step"][:data.intact(r)], r["spectral_norm"][:data.intact(r)]) for r in traces]
+        traces = [data.curve(j) for j in runs[curve_runs(runs.size)]]
         traces = [t for t in traces if t[0].size]
         if not traces:
             continue
@@ -318,6 +386,14 @@ def pack_supp20(raw: Raw, scale: str) -> dict:
     return pack
 
 
+def run_drop_spearman(run: dict, column: int) -> float:
+    """Spearman of a group's spectral norm vs utilisation over the samples right after a utilisation drop > 1e-4
+    (Fig. S21); NaN with fewer than two such samples."""
+    utilisation, norm = run["sparsity"][:, column], run["spectral_norm"][:, column]
+    drops = np.flatnonzero(utilisation[:-1] - utilisation[1:] > 1e-4) + 1
+    return spearman(norm[drops], utilisation[drops]) if drops.size >= 2 else float("nan")
+
+
 def pack_supp21(raw: Raw, scale: str) -> dict:
     """Fig. S21: per k ("a"…"k"; omitted without runs) {"x_coh", "y_coh", "x_inc", "y_inc"}: KDE (100 points on
     [−1, 1], normalised to sum 1; empty arrays when no correlation exists) of the per-run Spearman correlations
@@ -328,14 +404,8 @@ def pack_supp21(raw: Raw, scale: str) -> dict:
     def entry(k, runs):
         out = {}
         for group, short in (("coherent-loop", "coh"), ("incoherent-loop", "inc")):
-            column, values = GROUP_COLUMNS[group], []
-            for j in runs:
-                run = data.run(j)
-                utilisation, norm = run["sparsity"][:, column], run["spectral_norm"][:, column]
-                drops = np.flatnonzero(utilisation[:-1] - utilisation[1:] > 1e-4) + 1
-                if drops.size >= 2:
-                    values.append(spearman(norm[drops], utilisation[drops]))
-            values = np.array([v for v in values if np.isfinite(v)])
+            values = np.array([data.drop_spearman(j, GROUP_COLUMNS[group]) for j in runs])
+            values = values[np.isfinite(values)]
             if values.size:
                 x, y = kde_curve(values, -1.0, 1.0)
                 out[f"x_{short}"], out[f"y_{short}"] = x, y / y.sum() if y.sum() > 0 else y
@@ -349,16 +419,30 @@ def pack_supp21(raw: Raw, scale: str) -> dict:
 def pack_supp22(raw: Raw, scale: str) -> dict:
     """Fig. S22: "x" (40,), "y" (40,) grids; per k ("a"…"k"; omitted without runs) {"density" (40, 40) 2-D KDE of
     (Δ whole-network gradient variance, ΔLipschitz) increments (t + 1 minus t, truncated as S19) normalised to
-    max 1 (rows = y), "spearman"}."""
+    max 1 (rows = y), "spearman"}; from statistics storage as S19."""
     data = _restricted(raw)
-    x, y = np.linspace(*S22_RANGE[0], 40), np.linspace(*S22_RANGE[1], 40)
+    x, y = np.linspace(*S22_RANGE[0], S22_POINTS), np.linspace(*S22_RANGE[1], S22_POINTS)
 
     def entry(k, runs):
-        deltas = _deltas(data, k)
+        deltas, binned = _differences(data, k)
         variance, lipschitz = deltas[:, 3], -deltas[:, 2]
-        return {"density": kde_density_2d(variance, lipschitz, x, y), "spearman": spearman(variance, lipschitz)}
+        density = (kde_density_2d(variance, lipschitz, x, y) if binned is None
+                   else _binned_density(binned["s22"], x, y))
+        return {"density": density, "spearman": spearman(variance, lipschitz)}
 
     return _per_k(data, {"fractions": FRACTIONS, "name": data.name, "x": x, "y": y}, entry)
+
+
+def run_sign_counts(run: dict) -> np.ndarray:
+    """(3, 3) Fig. S23 counts of one run: [sign Δ largest Hessian eigenvalue] × [sign ΔLipschitz] over
+    consecutive samples where both are finite."""
+    counts = np.zeros((3, 3))
+    hessian, lipschitz = run["hessian"][:, HESSIAN_MAX], run["lipschitz"]
+    kept = np.flatnonzero(np.isfinite(hessian) & np.isfinite(lipschitz))
+    rows = np.sign(np.diff(hessian[kept])).astype(int) + 1
+    cols = np.sign(np.diff(lipschitz[kept])).astype(int) + 1
+    np.add.at(counts, (rows, cols), 1.0)
+    return counts
 
 
 def pack_supp23(raw: Raw, scale: str) -> dict:
@@ -370,12 +454,7 @@ def pack_supp23(raw: Raw, scale: str) -> dict:
     def entry(k, runs):
         counts = np.zeros((3, 3))
         for j in runs:
-            run = data.run(j)
-            hessian, lipschitz = run["hessian"][:, HESSIAN_MAX], run["lipschitz"]
-            kept = np.flatnonzero(np.isfinite(hessian) & np.isfinite(lipschitz))
-            rows = np.sign(np.diff(hessian[kept])).astype(int) + 1
-            cols = np.sign(np.diff(lipschitz[kept])).astype(int) + 1
-            np.add.at(counts, (rows, cols), 1.0)
+            counts += data.sign_counts(j)
         return counts
 
     return _per_k(data, {"fractions": FRACTIONS, "name": data.name}, entry)

@@ -46,14 +46,16 @@ import numpy as np
 
 from works._io import save_npz, save_npz_streamed
 
-__all__ = ["METRIC_COLUMNS", "SUMMARY_FIELDS", "TRACE_FORMAT", "chunk_summaries", "gather_summaries", "load_traces",
-           "write_chunk", "write_traces"]
+__all__ = ["METRIC_COLUMNS", "STORAGES", "SUMMARY_FIELDS", "TRACE_FORMAT", "chunk_summaries", "gather_summaries",
+           "load_traces", "write_chunk", "write_traces"]
 
 #: Version of the restricted-fit storage (2: summaries plus per-chunk trace files; 1, the earlier one: every
 #: trace inside the gathered file).
 TRACE_FORMAT = 2
 #: Traced metrics: stored name -> columns per sample (1 = a flat array).
 METRIC_COLUMNS = {"lipschitz": 1, "sparsity": 4, "spectral_norm": 4, "gradient_variance": 4, "hessian": 3}
+#: Storage of the restricted fits: every trace ("full") or what the packers need from them ("statistics").
+STORAGES = ("full", "statistics")
 #: Per-fit rows of a summary that the gather concatenates, in order.
 SUMMARY_FIELDS = ("keys", "incoherent", "seed_index", "initial_loss", "final_loss", "iterations", "samples",
                   "reach", "final_sparsity")
@@ -99,8 +101,9 @@ def _pieces(rows, name, columns):
     return (np.reshape(row["trace"][name], (-1, *columns)) for row in rows)
 
 
-def chunk_summaries(rows, cap, traces: str) -> dict:
-    """The summary arrays of one chunk (see the module docstring); ``traces`` is its trace file (relative)."""
+def chunk_summaries(rows, cap, traces: str, storage: str = "full") -> dict:
+    """The summary arrays of one chunk (see the module docstring); ``traces`` is its trace file (relative), or
+    with ``storage="statistics"`` its statistics file (:mod:`works.tasks.networks_statistics`)."""
     from works.tasks.networks_packs import MILESTONES, first_reach
 
     reach = np.zeros((len(MILESTONES), len(rows)), dtype=np.int64)
@@ -116,14 +119,26 @@ def chunk_summaries(rows, cap, traces: str) -> dict:
             "reach": reach, "reach_milestones": np.asarray(MILESTONES, dtype=np.float64),
             "final_sparsity": np.array([np.reshape(row["trace"]["sparsity"], (-1, 4))[-1] for row in rows],
                                        dtype=np.float64).reshape(len(rows), 4),
-            "maximum_iteration": np.int64(cap or 0), "traces": np.array(traces),
+            "maximum_iteration": np.int64(cap or 0),
+            ("statistics" if storage == "statistics" else "traces"): np.array(traces),
             "trace_format": np.int64(TRACE_FORMAT)}
 
 
-def write_chunk(raw_dir, summary: str, traces: str, rows, cap) -> None:
-    """Write a restricted chunk: its traces (``raw_dir / traces``) first, then its summary (``raw_dir / summary``)."""
-    write_traces(raw_dir / traces, rows)
-    save_npz(raw_dir / summary, chunk_summaries(rows, cap, traces))
+def write_chunk(raw_dir, summary: str, traces: str, rows, cap, storage: str = "full", curve_rows=()) -> None:
+    """Write a restricted chunk: its traces (``raw_dir / traces``) first, then its summary (``raw_dir / summary``).
+
+    ``storage="statistics"`` writes to ``raw_dir / traces`` the chunk's statistics instead of its traces
+    (:func:`works.tasks.networks_statistics.write_statistics`; ``curve_rows``: the rows whose S20 curves are kept).
+    """
+    if storage not in STORAGES:
+        raise ValueError(f"storage must be one of {STORAGES}, got {storage!r}.")
+    if storage == "statistics":
+        from works.tasks.networks_statistics import write_statistics
+
+        write_statistics(raw_dir / traces, rows, curve_rows)
+    else:
+        write_traces(raw_dir / traces, rows)
+    save_npz(raw_dir / summary, chunk_summaries(rows, cap, traces, storage))
 
 
 def load_traces(path, prefix: str = "") -> dict:
@@ -144,7 +159,7 @@ def gather_summaries(raw_dir, chunks, landscape: str, metric_every: int, thresho
 
     Adds ``success`` (final loss ≤ ``threshold``), ``trace_files`` (C,) and ``trace_rows`` (C + 1,) int64: the
     fits of chunk ``c`` are rows ``trace_rows[c]`` to ``trace_rows[c + 1] - 1`` and their traces are in
-    ``trace_files[c]``.
+    ``trace_files[c]`` (``statistics_files`` and ``statistics_rows`` when the chunks store statistics).
     """
     parts = []
     for path in chunks:
@@ -157,6 +172,7 @@ def gather_summaries(raw_dir, chunks, landscape: str, metric_every: int, thresho
     for name in SUMMARY_FIELDS:
         out[name] = np.concatenate([p[name] for p in parts], axis=1 if name == "reach" else 0)
     out["success"] = out["final_loss"] <= threshold
-    out["trace_files"] = np.array([str(p["traces"]) for p in parts], dtype=str)
-    out["trace_rows"] = np.concatenate([[0], np.cumsum([p["keys"].size for p in parts])]).astype(np.int64)
+    field, prefix = ("statistics", "statistics") if "statistics" in parts[0] else ("traces", "trace")
+    out[f"{prefix}_files"] = np.array([str(p[field]) for p in parts], dtype=str)
+    out[f"{prefix}_rows"] = np.concatenate([[0], np.cumsum([p["keys"].size for p in parts])]).astype(np.int64)
     return out
