@@ -170,3 +170,21 @@ def test_executors_give_identical_results(smoke_run, tmp_path, workers, dask):
         run_tasks(tmp_path, scale, (1, 2), executor, progress=False, log=None)
     prefixes = ("parameters", "robustness", "difference", "trade-offs", "particular")
     assert _digests(tmp_path / "raw", prefixes) == _digests(out / "raw", prefixes)
+
+
+def test_pipeline_benchmark_tabulates_a_finished_run(smoke_run, tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_pipeline.py"
+    spec = importlib.util.spec_from_file_location("bench_pipeline", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out, summary, tasks = smoke_run
+    record = bench.main(["--from-run", str(out), "--wall", "61.5", "--json", str(tmp_path / "b.json")])
+    printed = capsys.readouterr().out
+    assert record["scale"] == "smoke" and record["steps"] == load_json(out / "timings.json")
+    assert load_json(tmp_path / "b.json")["wall_seconds"] == 61.5
+    for task in tasks:
+        assert f"| task {task} | {record['steps'][f'task {task}']['seconds']:,.0f} s | " in printed
+    assert "| **whole command** | **62 s (1.0 min)** | |" in printed  # no budget at smoke
+    assert bench.table({}, 1900.0, "quick")[-1].endswith("(budget 30 min: OVER) | |")
