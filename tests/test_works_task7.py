@@ -264,6 +264,13 @@ def test_claims_follow_the_data(tmp_path):
     assert sorted(rows) == [18, 19, 20, 21, 22]
     assert all(rows[k]["verdict"] == HOLDS for k in rows), rows
     assert "n = 12 per type" in rows[18]["measured"]
+    from works.claims import stat_cells
+
+    for k in rows:  # the report's statistics columns: one line per comparison, with n, interval and p
+        cells, comparisons = stat_cells(rows[k]), rows[k]["comparisons"]
+        assert comparisons and all(len(cells[c].split("<br>")) == len(comparisons) for c in cells)
+        assert all(r["n"][0] == 12 and r["ci"][0] <= r["effect"] <= r["ci"][1] and 0 <= r["p"] <= 1
+                   for r in comparisons if k != 22)
     _synthetic_raw(tmp_path / "raw", mix_shift=-0.2, seed=1)
     rows = {row["claim"]: row for row in diversity_claims(tmp_path)}
     assert [rows[k]["verdict"] for k in (18, 19, 20, 21)] == [REVERSED] * 4

@@ -96,7 +96,7 @@ def _mix_rows(out: Path, number: int, statement: str, quantity, expected, note: 
         results.update({f"{task}/{k}": r for k, r in task_results.items()})
     if not results:
         return claim(number, statement, "—", None, note)
-    return claim(number, statement, " | ".join(texts), overall(results), note)
+    return claim(number, statement, " | ".join(texts), overall(results), note, comparison=results)
 
 
 def _better(task: str) -> str:
@@ -155,7 +155,7 @@ def loop_claims(out_dir) -> list:
             f"shown as the motif study's reference; at most {MAX_LOOPS:,} loops per group enter the bootstrap")
     if not results:
         return [claim(22, statement, "—", None, note)]
-    return [claim(22, statement, " | ".join(texts), overall(results), note)]
+    return [claim(22, statement, " | ".join(texts), overall(results), note, comparison=results)]
 
 
 CLAIMS = (diversity_claims,)
