@@ -63,6 +63,11 @@ CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_si
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
 ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
+#: Single-core seconds of one restricted network-iteration with every metric every iteration (2.29 ms measured by
+#: ``benchmarks/bench_paper.py``, rounded up), and the time budget of one restricted unit (30 CPU-minutes, so that a
+#: killed unit loses little and a cluster balances).
+SECONDS_PER_NETWORK_ITERATION = 2.5e-3
+UNIT_SECONDS = 30 * 60
 #: Bytes per stored iteration of a restricted fit traced every iteration (float32 loss twice, int32 step, float64
 #: metrics: 4 + 4 + 4 + 8 × 16; :mod:`works.tasks.networks_traces`).
 TRACE_BYTES = 140
@@ -374,17 +379,20 @@ def unit_restricted_gather(config, raw_dir, seed):
 
 
 def chunk_size(seeds: int, maximum_iteration: int) -> int:
-    """Restricted configurations per unit: :data:`CHUNK`, fewer when ``seeds`` networks each would exceed the budget.
+    """Restricted configurations per unit: :data:`CHUNK`, fewer when ``seeds`` networks each would exceed a budget.
 
     A unit trains ``chunk × seeds`` networks in one batch for up to ``maximum_iteration`` iterations (0: read at run
     time, :data:`ASSUMED_CAP` assumed), so its peak is about ``chunk × seeds × cap ×``
-    :data:`BYTES_PER_NETWORK_ITERATION` bytes, kept under :data:`UNIT_MEMORY` (4 GB).
+    :data:`BYTES_PER_NETWORK_ITERATION` bytes, kept under :data:`UNIT_MEMORY` (4 GB), and its single-core time at
+    most ``chunk × seeds × cap ×`` :data:`SECONDS_PER_NETWORK_ITERATION`, kept under :data:`UNIT_SECONDS`.
 
-    >>> chunk_size(1, 0), chunk_size(3, 0), chunk_size(1, 100)
-    (500, 166, 500)
+    >>> chunk_size(1, 0), chunk_size(3, 0), chunk_size(1, 100), chunk_size(2, 4000)
+    (36, 12, 500, 90)
     """
     cap = maximum_iteration or ASSUMED_CAP
-    return max(1, min(CHUNK, UNIT_MEMORY // (seeds * cap * BYTES_PER_NETWORK_ITERATION)))
+    by_memory = UNIT_MEMORY // (seeds * cap * BYTES_PER_NETWORK_ITERATION)
+    by_time = int(UNIT_SECONDS // (seeds * cap * SECONDS_PER_NETWORK_ITERATION))
+    return max(1, min(CHUNK, by_memory, by_time))
 
 
 def _restricted_storage(storage: str, landscape: str, k: int, start: int, seeds: int, total: int,
