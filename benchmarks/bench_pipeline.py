@@ -64,7 +64,8 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if args.from_run is not None:
         out, wall = args.from_run, args.wall
-        scale = json.loads((out / "run.json").read_text()).get("scale", args.scale)
+        config = out / "raw" / "config.json"  # the run's scale (written by its first step)
+        scale = json.loads(config.read_text()).get("name", args.scale) if config.is_file() else args.scale
     else:
         out = args.out or Path(tempfile.mkdtemp(prefix=f"bench-{args.scale}-")) / "out"
         wall, scale = run(args.scale, out, args.workers), args.scale
