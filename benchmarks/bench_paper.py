@@ -53,25 +53,15 @@ PAPER_FIT_ITERATIONS = 28361 * 3600 / 0.083
 LOOP = "incoherent-loop.1"
 
 
-def interleaved(before, after, repeat):
-    """Best wall time of each of two callables, alternating calls."""
+def interleaved(before, after, repeat, clock=time.perf_counter):
+    """Best time of each of two callables, alternating calls: wall time, or single-thread CPU time with
+    ``clock=time.process_time``."""
     best = [float("inf"), float("inf")]
     for _ in range(repeat):
         for k, function in enumerate((before, after)):
-            start = time.perf_counter()
+            start = clock()
             function()
-            best[k] = min(best[k], time.perf_counter() - start)
-    return best
-
-
-def interleaved_cpu(before, after, repeat):
-    """Best single-thread CPU time (``time.process_time``) of each of two callables, alternating calls."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for k, function in enumerate((before, after)):
-            start = time.process_time()
-            function()
-            best[k] = min(best[k], time.process_time() - start)
+            best[k] = min(best[k], clock() - start)
     return best
 
 
@@ -126,9 +116,10 @@ def bench_hessian(count, repeat):
     inputs = grid_inputs((-1, 1), 41)
     target = _target("Branin", 41, "reference").reshape(-1)
     outputs = network_outputs(params, inputs)
-    times = interleaved_cpu(lambda: _baseline.hessian_summaries_main(params, inputs, target, "reference",
+    times = interleaved(lambda: _baseline.hessian_summaries_main(params, inputs, target, "reference",
                                                                      outputs=outputs),
-                            lambda: _hessian_summaries(params, inputs, target, "reference"), repeat)
+                            lambda: _hessian_summaries(params, inputs, target, "reference"), repeat,
+                            clock=time.process_time)
     old = _baseline.hessian_summaries_main(params, inputs, target, "reference", outputs=outputs)
     new = _hessian_summaries(params, inputs, target, "reference")
     return {"work": "hessian summary", "unit": "ms CPU per network", "before": 1e3 * times[0] / count,
