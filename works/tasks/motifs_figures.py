@@ -33,6 +33,10 @@ __all__ = ["FIGURES", "draw_main02", "draw_supp01", "draw_supp02", "panel_main02
 # --------------------------------------------------------------------------------------------------- Fig. 2
 
 
+#: Frame of panel a's parameter box (also when it is moved to figure text).
+_INFO_BOX = {"facecolor": "white", "edgecolor": "#999999", "lw": 0.5}
+
+
 def panel_main02a(ax, pack, info_ax=None) -> None:
     """2-D map (MDS; UMAP in the reference) of the example loop, four catchers and their imitation trajectories.
 
@@ -54,7 +58,7 @@ def panel_main02a(ax, pack, info_ax=None) -> None:
     ax.scatter(*points[0], s=40, color="red", zorder=4, label=TYPE_SYMBOLS["incoherent-loop"] + "-1")
     text = ("a: criterion L2 (MSE), embedding metric MDS\n" + TYPE_SYMBOLS["incoherent-loop"] +
             "-1: w = ({:+.3f}, {:+.3f}, {:+.3f})\n      b = ({:+.3f}, {:+.3f})".format(*loop))
-    box = {"facecolor": "white", "edgecolor": "#999999", "lw": 0.5}
+    box = _INFO_BOX
     if info_ax is None:
         ax.text(0.0, -0.25, text, transform=ax.transAxes, fontsize=7, va="top", bbox=box)
     else:
@@ -144,7 +148,7 @@ def _axes_to_figure_text(ax) -> None:
     for text in ax.texts:
         x, y = fig.transFigure.inverted().transform(ax.transAxes.transform(text.get_position()))
         fig.text(x, y, text.get_text(), fontsize=text.get_fontsize(), ha=text.get_ha(), va=text.get_va(),
-                 bbox={"facecolor": "white", "edgecolor": "#999999", "lw": 0.5})
+                 bbox=_INFO_BOX)
     fig.delaxes(ax)
 
 
