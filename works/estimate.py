@@ -12,7 +12,7 @@ proportional to:
 * task 1: one loop structure, coarse grids, the same catch steps and landscape grid; when the target's
   difference units take the projection search (``effect.nearest``, ``method="auto"``), the populations and
   differences of one structure are also run on dense pieces of the target's grid (:data:`PROJECTION_GRIDS`,
-  26,136 and 41,503 loops at paper scale), so that the search calibrated is the one the target runs;
+  26,136 and 86,528 loops at paper scale), so that the search calibrated is the one the target runs;
 * tasks 3-4: the target's population and episodes, one repeat, :data:`CALIBRATION_GENERATIONS` generations
   (tiny populations are dominated by per-generation overhead);
 * task 5: the target's seeds, storage and configurations per restricted unit (a full 36-configuration chunk
@@ -89,9 +89,10 @@ CALIBRATION_ITERATIONS = (10, 30)
 #: Calibration generations of the NEAT runs (tasks 3-4; the two levels), at the target's population and episodes.
 CALIBRATION_GENERATIONS = (1, 3)
 #: Magnitudes × biases of the loop grids of the nearest-search calibration (two levels, task 1): dense pieces of the
-#: target's grid (its spacing kept), 26,136 and 41,503 loops at paper scale, enough for the projection search of
-#: both "L for L" and "L for collider" (against 2,100 colliders).
-PROJECTION_GRIDS = ((6, 11), (7, 11))
+#: target's grid (its spacing kept), 26,136 and 86,528 loops at paper scale, enough for the projection search of
+#: both "L for L" and "L for collider" (against 2,100 colliders), and 3.3 times apart so that the CPU-time noise
+#: of a loaded machine does not tilt the line much.
+PROJECTION_GRIDS = ((6, 11), (8, 13))
 
 
 @dataclass(frozen=True)
