@@ -413,7 +413,7 @@ def catch(reference_params, reference_type, catcher_params=None, value_range=(-1
     block = int(block) or None
     weight_bound = check_bound(weight_bound, "weight_bound", True)
     bias_bound = check_bound(bias_bound, "bias_bound", False)
-    n_refs, n_catchers = references.shape[0], catchers.shape[0]
+    n_refs = references.shape[0]
     out = {"params": np.empty((n_refs, 3)), "loss": np.empty(n_refs), "index": np.empty(n_refs, dtype=np.int64),
            "step": np.empty(n_refs, dtype=np.int64)}
     with torch.no_grad():
