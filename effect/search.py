@@ -197,7 +197,9 @@ class _ColliderPass:
     the same torch call on the same row-contiguous values, and the element-wise rewrites are exact in IEEE
     arithmetic: ``2 (r - m) / D = (r - m) / (D / 2)`` (doubling and halving are exact, both sides are the
     correctly rounded same quotient), ``q - 1 = -1 + q`` (``addcdiv``), ``vecdot(a, b) = (a * b).sum(-1)``
-    (how torch computes it for real tensors). ``tests/test_similarity.py`` compares the two on real loops.
+    (how torch computes it for real tensors); the products ``w0 * gx`` and ``w1 * gy`` come from one broadcast
+    multiplication, their argmin and argmax from one call each. ``tests/test_similarity.py`` compares the two on
+    real loops.
 
     ``on_flat`` decides what a constant catcher landscape (span below ``_FLAT``) does: ``"fallback"``
     computes that step with :func:`_collider_loss_grad_autograd` for the whole block, as the reference does
@@ -216,20 +218,29 @@ class _ColliderPass:
         self.targets = targets
         self.target_rows = targets.unsqueeze(-2)
         self.minus_one = torch.full((1, 1, 1), -1.0, **options)
+        # both axes (p points each) in one (2, p) tensor: one product, one argmin and one argmax per pass
+        self.axes, self.axis_rows = torch.stack([gx, gy]), torch.arange(2, device=gx.device)
+        self.ones = torch.ones(targets.shape[0], n_catchers, 1, **options)
+
+    def _corners(self, along, extreme):
+        """(G, C, 3) rows ``(x, y, 1)`` of the grid corner where ``w0 x + w1 y`` has its ``extreme``."""
+        index = along.argmin(dim=-1) if extreme == "min" else along.argmax(dim=-1)
+        return torch.cat([self.axes[self.axis_rows, index], self.ones], dim=-1)
 
     def __call__(self, params, need_grad=True):
         gx, gy = self.gx, self.gy
         g, c, n = self.shape
         p, q = gx.shape[0], gy.shape[0]
-        w0, w1, bias = params[..., 0:1], params[..., 1:2], params[..., 2:3]
-        along_x, along_y = w0 * gx, w1 * gy
+        bias = params[..., 2:3]
+        along = params[..., :2, None] * self.axes   # the products w0 * gx and w1 * gy, (G, C, 2, p)
+        along_x, along_y = along[..., 0, :], along[..., 1, :]
         r, d, work = self.r, self.d, self.work
         torch.add(along_x.unsqueeze(-1), along_y.unsqueeze(-2), out=r.view(g, c, p, q))
         r += bias
         r.tanh_()
         low, high = r.amin(dim=-1), r.amax(dim=-1)
         span = high - low
-        if bool((span < _FLAT).any()):
+        if float(span.min()) < _FLAT:   # some span below (spans are finite: the parameters are)
             if self.on_flat == "raise":
                 raise _Flat
             inputs = torch.stack(torch.meshgrid(gx, gy, indexing="ij"), dim=-1).reshape(-1, 2)
@@ -253,11 +264,8 @@ class _ColliderPass:
         grid = d.view(g, c, p, q)
         per_x, per_y = grid.sum(dim=-1), grid.sum(dim=-2)
         grad = torch.stack([per_x @ gx, per_y @ gy, per_x.sum(dim=-1)], dim=-1) * (2.0 * scale).unsqueeze(-1)
-        corner = torch.ones(grad.shape, dtype=grad.dtype, device=grad.device)
-        corner[..., 0], corner[..., 1] = gx[along_x.argmin(dim=-1)], gy[along_y.argmin(dim=-1)]
-        grad += d_low.unsqueeze(-1) * corner
-        corner[..., 0], corner[..., 1] = gx[along_x.argmax(dim=-1)], gy[along_y.argmax(dim=-1)]
-        grad += d_high.unsqueeze(-1) * corner
+        grad += d_low.unsqueeze(-1) * self._corners(along, "min")
+        grad += d_high.unsqueeze(-1) * self._corners(along, "max")
         return loss, grad
 
 
