@@ -93,3 +93,23 @@ def test_memory_gb_option_reaches_the_pool_and_is_checked():
     _, pool = configure(_parser().parse_args(["--out", "x", "--memory-gb", "3", "--workers", "2"]))
     with pool:
         assert isinstance(pool, PoolExecutor) and pool.memory_gb == 3.0
+
+
+def test_population_unit_in_blocks_equals_one_call(tmp_path, monkeypatch):
+    """A population unit holds POPULATION_BLOCK landscapes at a time; its files equal those of one call."""
+    import numpy as np
+
+    from effect.operations import calculate_landscapes
+    from effect.robustness import lipschitz_batch
+    from effect.structures import structure_parameters
+
+    config = {"structure": "incoherent-loop.1", "magnitudes": [0.001, 0.5, 1.0], "biases": [-1.0, 0.0, 1.0],
+              "value_range": [-1.0, 1.0], "points": 9, "semantics": "reference"}
+    config = {k: v for k, v in config.items() if k in {f.name for f in dataclasses.fields(motifs.PopulationUnit)}}
+    monkeypatch.setattr(motifs, "POPULATION_BLOCK", 7)  # 3**3 * 3**2 = 243 motifs: 35 blocks, the last short
+    motifs.unit_population(config, tmp_path, 0)
+    params = structure_parameters("incoherent-loop.1", config["magnitudes"], config["biases"])
+    whole = lipschitz_batch(calculate_landscapes(params, "incoherent-loop", (-1.0, 1.0), 9), 2.0 / 8)
+    assert len(params) == 243
+    np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.parameters_file("incoherent-loop.1")), params)
+    np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.robustness_file("incoherent-loop.1")), whole)
