@@ -77,8 +77,8 @@ def test_planners_hint_the_large_units():
     small = dataclasses.replace(scale, task5=dataclasses.replace(scale.task5, landscapes=("Branin",),
                                                                  restricted_indices="ones"))
     restricted = networks.plan(small)[2]
-    assert all(u.memory_gb == networks.restricted_memory_gb(len(u.config["configurations"]), networks.ASSUMED_CAP)
-               for u in restricted)
+    assert all(u.memory_gb == networks.restricted_memory_gb(len(u.config["configurations"]),
+                                                            networks.ASSUMED_CAPS["Branin"]) for u in restricted)
     # 500 configurations × 1 seed × 20,000 assumed iterations × 400 B, plus 0.5 GiB
     assert networks.restricted_memory_gb(500, 20_000) == pytest.approx(0.5 + 500 * 20_000 * 400 / 2**30, abs=0.01)
 
@@ -113,3 +113,18 @@ def test_population_unit_in_blocks_equals_one_call(tmp_path, monkeypatch):
     assert len(params) == 243
     np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.parameters_file("incoherent-loop.1")), params)
     np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.robustness_file("incoherent-loop.1")), whole)
+
+
+def test_restricted_units_are_sized_by_each_landscape_s_assumed_cap():
+    """Paper scale (cap read at run time): chunk × cap × seconds per network-iteration within the unit budget."""
+    scale = get_scale("paper")
+    restricted = networks.plan(scale)[2]
+    for landscape in scale.task5.landscapes:
+        units = [u for u in restricted if u.config["landscape"] == landscape]
+        cap = networks.assumed_cap(landscape)
+        assert cap == networks.ASSUMED_CAPS[landscape] > 0
+        assert max(len(u.config["configurations"]) for u in units) == networks.chunk_size(1, cap)
+        assert all(len(u.config["configurations"]) * cap * networks.SECONDS_PER_NETWORK_ITERATION
+                   <= networks.UNIT_SECONDS for u in units)
+        assert sum(len(u.config["configurations"]) for u in units) == 19_448
+    assert networks.assumed_cap("Branin", 700) == 700 and networks.assumed_cap("elsewhere") == networks.ASSUMED_CAP
