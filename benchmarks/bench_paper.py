@@ -18,6 +18,15 @@ JSON (default ``benchmarks/results/bench_paper.json``).
   incoherent-loop grid in self mode (the "L for L" unit's shape), CPU time; without ``--quick`` also the
   paper's "L for L" unit (441,000 motifs) measured end to end in a child process (CPU time, peak RSS).
 
+* ``trade-off chunk``: task 1c's unit (``works.tasks.motifs.unit_tradeoff_chunk``: the catch of real loops of
+  the paper grid by the four catchers, 100 Adam steps on 41x41, then the Lipschitz estimates of the chosen
+  catchers' landscapes): before = the catch's reference implementation (``catch(block=0)``: each batch of 512
+  loops at once, fresh arrays per pass), after = the blocked catch (``effect.search._ColliderPass``); CPU
+  time, interleaved, extrapolated to the paper's 20,000-loop chunk and its 184 chunks.
+* ``escape unit``: task 2's unit (reference semantics, shared warm-started catchers) on a few escapers and
+  outer steps, extrapolated to 100 escapers x 100 outer steps: before = the reference loss/gradient
+  function in the inner catch, after = ``_ColliderPass``; CPU time.
+
 Usage::
 
     PYTHONPATH=. python benchmarks/bench_paper.py [--quick] [--json PATH]
@@ -228,11 +237,68 @@ def bench_nearest(magnitudes, biases, repeat, paper_unit):
     return row
 
 
+def _tradeoff_chunk(params, block):
+    """The computation of ``unit_tradeoff_chunk`` on loop rows (incoherent-loop.1), with the catch's ``block``."""
+    from effect.search import catch
+
+    result = catch(params, "incoherent-loop", value_range=(-1.0, 1.0), points=41, learn_rate=1e-3, threshold=100,
+                   semantics="reference", block=block)
+    landscapes = calculate_landscapes(result["params"], "collider", (-1.0, 1.0), 41)
+    return result, robustness.lipschitz_batch(landscapes, 0.05)
+
+
+def bench_tradeoff_chunk(loops, repeat):
+    """Task 1c: one chunk of ``loops`` loops (rows 0.. of the paper's 20,000-loop chunk 7), before -> after."""
+    grid = structure_parameters(LOOP)
+    params = grid[7 * 20000 : 7 * 20000 + loops]
+    out = {}
+
+    def run(block):
+        out[block] = _tradeoff_chunk(params, block)
+
+    times = interleaved(lambda: run(0), lambda: run(None), repeat, clock=time.process_time)
+    (old, old_lipschitz), (new, new_lipschitz) = out[0], out[None]
+    same = all(np.array_equal(old[key], new[key]) for key in old) and np.array_equal(old_lipschitz, new_lipschitz)
+    per_chunk = [t * 20000 / loops for t in times]
+    return {"work": f"trade-off chunk ({loops} loops, extrapolated)", "unit": "CPU-s per 20,000-loop chunk",
+            "before": per_chunk[0], "after": per_chunk[1], "identical": same,
+            "paper_task_cpu_hours_before": per_chunk[0] * 184 / 3600,
+            "paper_task_cpu_hours_after": per_chunk[1] * 184 / 3600}
+
+
+def bench_escape(samples, outer, repeat):
+    """Task 2: ``samples`` escapers x ``outer`` steps x 100 inner steps (reference semantics), before -> after."""
+    from effect import search
+
+    grid = structure_parameters(LOOP)
+    escapers = grid[np.random.default_rng(5).choice(len(grid), samples, replace=False)]
+    out = {}
+    fast = search._ColliderPass
+
+    def reference(targets, axes, n_catchers, on_flat="fallback"):
+        return lambda params, need_grad=True: search._collider_loss_grad(params, targets, axes, need_grad)
+
+    def run(label, compute):
+        search._ColliderPass = compute
+        try:
+            out[label] = search.escape(escapers, "incoherent-loop", thresholds=(outer, 100), semantics="reference")
+        finally:
+            search._ColliderPass = fast
+
+    times = interleaved(lambda: run("before", reference), lambda: run("after", fast), repeat,
+                        clock=time.process_time)
+    same = all(np.array_equal(out["before"][key], out["after"][key]) for key in out["before"])
+    per_unit = [t * (100 * 100) / (samples * outer) for t in times]
+    return {"work": f"escape unit ({samples} escapers x {outer} steps, extrapolated)",
+            "unit": "CPU-s per escape unit", "before": per_unit[0], "after": per_unit[1], "identical": same}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "bench_paper.json")
-    parser.add_argument("--only", nargs="*", default=["lipschitz", "fit-lipschitz", "hessian", "fit", "nearest"])
+    parser.add_argument("--only", nargs="*", default=["lipschitz", "fit-lipschitz", "hessian", "fit", "nearest",
+                                                      "tradeoff", "escape"])
     args = parser.parse_args()
     torch.set_num_threads(1)
     quick = args.quick
@@ -242,6 +308,8 @@ def main():
         "hessian": lambda: bench_hessian(64 if quick else 256, 2 if quick else 3),
         "fit": lambda: bench_restricted_fit(64 if quick else 256, 8 if quick else 20, 1 if quick else 2),
         "nearest": lambda: bench_nearest(5 if quick else 7, 11, 1, paper_unit=not quick),
+        "tradeoff": lambda: bench_tradeoff_chunk(256 if quick else 1024, 2),
+        "escape": lambda: bench_escape(2 if quick else 4, 3 if quick else 5, 2),
     }
     rows = run_benches(benches, args.only, lambda row: row["before"] / row["after"])
     print()
@@ -256,6 +324,9 @@ def main():
         if "paper_cpu_hours_after" in row:
             notes.append(f"task 5 restricted fits: {row['paper_cpu_hours_before']:,.0f} -> "
                          f"{row['paper_cpu_hours_after']:,.0f} CPU-h")
+        if "paper_task_cpu_hours_after" in row:
+            notes.append(f"184 paper chunks: {row['paper_task_cpu_hours_before']:.1f} -> "
+                         f"{row['paper_task_cpu_hours_after']:.1f} CPU-h")
         if "paper_unit_cpu_s_after" in row:
             notes.append(f"paper L for L unit: {row['paper_unit_cpu_s_before']:,.0f} CPU-s (GEMM, projected) -> "
                          f"{row['paper_unit_cpu_s_after']:,.0f} CPU-s (search "

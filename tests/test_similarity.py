@@ -331,3 +331,107 @@ def test_escape_warmup_lets_the_record_start_caught():
 def test_escape_rejects_bad_warmup(warmup):
     with pytest.raises(ValueError, match="warmup"):
         escape(ESCAPERS, "incoherent-loop", points=11, thresholds=(1, 1), warmup=warmup)
+
+
+# ----------------------------------------------------------------------------------------------
+# the blocked catch (in-cache blocks, reused buffers) == the reference implementation, bit for bit
+
+
+def _grid_loops(structure, count, seed):
+    """``count`` real loops of ``structure``'s parameter grid (task 1's rows)."""
+    from effect.structures import structure_parameters
+
+    grid = structure_parameters(structure)
+    return grid[np.sort(np.random.default_rng(seed).choice(len(grid), count, replace=False))]
+
+
+def _catcher_states(count, seed, flat=False):
+    """Catcher states ``(count, 4, 3)`` around the task's catchers, some on their bounds (or nearly flat)."""
+    rng = np.random.default_rng(seed)
+    signs = np.sign(catcher_parameters()[:, :2])
+    weights = signs * rng.uniform(1e-3, 1.0, (count, 4, 2))
+    weights[::5, 1, 0] = signs[1, 0] * 1.0                     # on a weight bound
+    biases = rng.uniform(-1.0, 1.0, (count, 4, 1))
+    biases[::7, 2, 0] = -1.0                                   # on a bias bound
+    if flat:
+        weights[3, 0] = signs[0] * 1e-13                       # a constant landscape (span < 1e-12)
+    return torch.tensor(np.concatenate([weights, biases], axis=-1), dtype=torch.float32)
+
+
+@pytest.mark.parametrize("structure", ["incoherent-loop.1", "coherent-loop.3"])
+def test_collider_pass_equals_reference_bit_for_bit(structure):
+    inputs = grid_inputs((-1, 1), 41)
+    loops = torch.tensor(_grid_loops(structure, 120, seed=1))
+    targets = motif_outputs(loops, structure.split(".")[0], inputs)
+    axes = search._grid_axes(inputs, 41)
+    for flat in (False, True):
+        states = _catcher_states(120, seed=2, flat=flat)
+        loss, grad = search._collider_loss_grad(states, targets, axes)
+        for block in (120, 16, 7):
+            for s in range(0, 120, block):
+                rows = slice(s, s + block)
+                compute = search._ColliderPass(targets[rows], axes, 4)
+                for need_grad in (True, False):
+                    got_loss, got_grad = compute(states[rows], need_grad=need_grad)
+                    expected = search._collider_loss_grad(states[rows], targets[rows], axes, need_grad)
+                    assert torch.equal(got_loss, expected[0])
+                    if need_grad:
+                        assert torch.equal(got_grad, expected[1])
+                        if not flat:  # (a constant landscape switches the whole batch to autograd)
+                            assert torch.equal(got_loss, loss[rows]) and torch.equal(got_grad, grad[rows])
+    with pytest.raises(search._Flat):
+        search._ColliderPass(targets[:8], axes, 4, on_flat="raise")(_catcher_states(8, seed=2, flat=True))
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_blocked_catch_equals_reference_on_real_loops(semantics):
+    """A few hundred loops of two real structures, at the paper's grid; clamps (and freezes) happen."""
+    on_bound = 0
+    for structure, seed in (("incoherent-loop.2", 3), ("coherent-loop.1", 4)):
+        loops = _grid_loops(structure, 150, seed)
+        options = dict(points=41, learn_rate=0.02, threshold=40, semantics=semantics, batch_size=100)
+        reference = catch(loops, structure.split(".")[0], block=0, **options)
+        for block in (16, 7):
+            blocked = catch(loops, structure.split(".")[0], block=block, **options)
+            for key in ("params", "loss", "index", "step"):
+                np.testing.assert_array_equal(blocked[key], reference[key], err_msg=key)
+        on_bound += int(np.sum(np.abs(reference["params"]) == 1.0))
+    assert on_bound  # some chosen catchers were clamped
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_blocked_catch_with_a_constant_catcher_recomputes_the_batch(semantics, monkeypatch):
+    """A constant catcher landscape switches the reference's whole batch to autograd for that step; the blocked
+    path then recomputes the batch the reference's way."""
+    loops = _grid_loops("incoherent-loop.1", 24, seed=5)
+    catchers = np.vstack([catcher_parameters(), [[1e-13, 1e-13, 0.3]]])   # tanh(0.3 + 1e-13 ...) is constant
+    options = dict(points=21, threshold=6, semantics=semantics, weight_bound=(1e-14, 1.0), batch_size=12)
+    reference = catch(loops, "incoherent-loop", catchers, block=0, **options)
+    calls = []
+    autograd = search._collider_loss_grad_autograd
+    monkeypatch.setattr(search, "_collider_loss_grad_autograd", lambda *args: calls.append(1) or autograd(*args))
+    blocked = catch(loops, "incoherent-loop", catchers, block=5, **options)
+    assert calls
+    for key in ("params", "loss", "index", "step"):
+        np.testing.assert_array_equal(blocked[key], reference[key], err_msg=key)
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_escape_with_collider_pass_equals_reference_implementation(semantics, monkeypatch):
+    escapers = _grid_loops("coherent-loop.2", 3, seed=6)
+    options = dict(points=21, thresholds=(4, 12), semantics=semantics, learn_rate=0.01)
+    fast = escape(escapers, "coherent-loop", **options)
+
+    def reference(targets, grid, n_catchers, on_flat="fallback"):
+        return lambda params, need_grad=True: search._collider_loss_grad(params, targets, grid, need_grad)
+
+    monkeypatch.setattr(search, "_ColliderPass", reference)
+    slow = escape(escapers, "coherent-loop", **options)
+    for key in fast:
+        np.testing.assert_array_equal(fast[key], slow[key], err_msg=key)
+
+
+@pytest.mark.parametrize("block", [-1, 1.5, True])
+def test_catch_rejects_bad_block(block):
+    with pytest.raises(ValueError, match="block"):
+        catch(FIG2_LOOP, "incoherent-loop", points=11, threshold=1, block=block)

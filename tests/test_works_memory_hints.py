@@ -77,8 +77,8 @@ def test_planners_hint_the_large_units():
     small = dataclasses.replace(scale, task5=dataclasses.replace(scale.task5, landscapes=("Branin",),
                                                                  restricted_indices="ones"))
     restricted = networks.plan(small)[2]
-    assert all(u.memory_gb == networks.restricted_memory_gb(len(u.config["configurations"]), networks.ASSUMED_CAP)
-               for u in restricted)
+    assert all(u.memory_gb == networks.restricted_memory_gb(len(u.config["configurations"]),
+                                                            networks.ASSUMED_CAPS["Branin"]) for u in restricted)
     # 500 configurations × 1 seed × 20,000 assumed iterations × 400 B, plus 0.5 GiB
     assert networks.restricted_memory_gb(500, 20_000) == pytest.approx(0.5 + 500 * 20_000 * 400 / 2**30, abs=0.01)
 
@@ -93,3 +93,38 @@ def test_memory_gb_option_reaches_the_pool_and_is_checked():
     _, pool = configure(_parser().parse_args(["--out", "x", "--memory-gb", "3", "--workers", "2"]))
     with pool:
         assert isinstance(pool, PoolExecutor) and pool.memory_gb == 3.0
+
+
+def test_population_unit_in_blocks_equals_one_call(tmp_path, monkeypatch):
+    """A population unit holds POPULATION_BLOCK landscapes at a time; its files equal those of one call."""
+    import numpy as np
+
+    from effect.operations import calculate_landscapes
+    from effect.robustness import lipschitz_batch
+    from effect.structures import structure_parameters
+
+    config = {"structure": "incoherent-loop.1", "magnitudes": [0.001, 0.5, 1.0], "biases": [-1.0, 0.0, 1.0],
+              "value_range": [-1.0, 1.0], "points": 9, "semantics": "reference"}
+    config = {k: v for k, v in config.items() if k in {f.name for f in dataclasses.fields(motifs.PopulationUnit)}}
+    monkeypatch.setattr(motifs, "POPULATION_BLOCK", 7)  # 3**3 * 3**2 = 243 motifs: 35 blocks, the last short
+    motifs.unit_population(config, tmp_path, 0)
+    params = structure_parameters("incoherent-loop.1", config["magnitudes"], config["biases"])
+    whole = lipschitz_batch(calculate_landscapes(params, "incoherent-loop", (-1.0, 1.0), 9), 2.0 / 8)
+    assert len(params) == 243
+    np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.parameters_file("incoherent-loop.1")), params)
+    np.testing.assert_array_equal(np.load(tmp_path / motifs.layout.robustness_file("incoherent-loop.1")), whole)
+
+
+def test_restricted_units_are_sized_by_each_landscape_s_assumed_cap():
+    """Paper scale (cap read at run time): chunk × cap × seconds per network-iteration within the unit budget."""
+    scale = get_scale("paper")
+    restricted = networks.plan(scale)[2]
+    for landscape in scale.task5.landscapes:
+        units = [u for u in restricted if u.config["landscape"] == landscape]
+        cap = networks.assumed_cap(landscape)
+        assert cap == networks.ASSUMED_CAPS[landscape] > 0
+        assert max(len(u.config["configurations"]) for u in units) == networks.chunk_size(1, cap)
+        assert all(len(u.config["configurations"]) * cap * networks.SECONDS_PER_NETWORK_ITERATION
+                   <= networks.UNIT_SECONDS for u in units)
+        assert sum(len(u.config["configurations"]) for u in units) == 19_448
+    assert networks.assumed_cap("Branin", 700) == 700 and networks.assumed_cap("elsewhere") == networks.ASSUMED_CAP

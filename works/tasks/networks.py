@@ -48,7 +48,7 @@ from works.tasks.networks_figures import FIGURES
 from works.tasks.networks_packs import PACKS
 from works.units import Unit, unit_seed
 
-__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "chunk_size", "plan",
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "assumed_cap", "chunk_size", "plan",
            "restricted_configurations", "restricted_memory_gb", "unit_fit_gather", "unit_fit_restricted",
            "unit_fit_unrestricted",
            "unit_restricted_gather"]
@@ -62,7 +62,13 @@ CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_si
 #: docs/paper-scale.md has the measurement).
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
-ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time (the paper's longest loop fits)
+ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time, for a landscape not in ASSUMED_CAPS
+#: Iteration caps assumed per landscape when the cap is read at run time (the longest of the unrestricted 10-loop
+#: fits, ``cap_from``): the caps measured at the paper scale with its seed (9,230, 11,151, 15,463, 13,736 and
+#: 41,084 iterations; docs/paper-scale.md) plus 20 %, rounded up to 500, so that another seed's cap rarely
+#: exceeds them. They size the restricted units only (memory and time budgets), never a fit.
+ASSUMED_CAPS = {"Quadratic Saddle": 11_500, "Monkey Saddle": 13_500, "Branin": 18_600, "three-hump Camel": 16_500,
+                "six-hump Camel": 49_500}
 #: Single-core seconds of one restricted network-iteration with every metric every iteration (2.29 ms measured by
 #: ``benchmarks/bench_paper.py``, rounded up), and the time budget of one restricted unit (30 CPU-minutes, so that a
 #: killed unit loses little and a cluster balances).
@@ -378,11 +384,22 @@ def unit_restricted_gather(config, raw_dir, seed):
 # --------------------------------------------------------------------------------------------- planner
 
 
+def assumed_cap(landscape: str, maximum_iteration: int = 0) -> int:
+    """Iterations a restricted fit of ``landscape`` may run: ``maximum_iteration``, or when that is 0 (the cap is
+    read at run time) the landscape's :data:`ASSUMED_CAPS` entry (:data:`ASSUMED_CAP` for another landscape).
+
+    >>> assumed_cap("Branin"), assumed_cap("Branin", 5000), assumed_cap("my landscape")
+    (18600, 5000, 20000)
+    """
+    return int(maximum_iteration) or ASSUMED_CAPS.get(landscape, ASSUMED_CAP)
+
+
 def chunk_size(seeds: int, maximum_iteration: int) -> int:
     """Restricted configurations per unit: :data:`CHUNK`, fewer when ``seeds`` networks each would exceed a budget.
 
     A unit trains ``chunk × seeds`` networks in one batch for up to ``maximum_iteration`` iterations (0: read at run
-    time, :data:`ASSUMED_CAP` assumed), so its peak is about ``chunk × seeds × cap ×``
+    time, :data:`ASSUMED_CAP` assumed; the planner passes :func:`assumed_cap` of the landscape), so its peak is
+    about ``chunk × seeds × cap ×``
     :data:`BYTES_PER_NETWORK_ITERATION` bytes, kept under :data:`UNIT_MEMORY` (4 GB), and its single-core time at
     most ``chunk × seeds × cap ×`` :data:`SECONDS_PER_NETWORK_ITERATION`, kept under :data:`UNIT_SECONDS`.
 
@@ -441,8 +458,8 @@ def plan(scale) -> list:
         cap_from = files[f"loop/{largest}"] if largest == 10 else ""
         chunks = []
         series = f"task5/{INCOHERENT_VS_COHERENT}/{landscape}"
-        chunk = chunk_size(seeds, t5.maximum_iteration)
-        longest = t5.maximum_iteration or ASSUMED_CAP
+        longest = assumed_cap(landscape, t5.maximum_iteration)
+        chunk = chunk_size(seeds, longest)
         # full traces: consecutive configurations across k (one batch of many fits costs far less than many
         # small ones); statistics keep one k per chunk (their histograms and S20 rows are per k)
         groups = [configurations] if t5.trace_storage == "full" else [
