@@ -15,8 +15,8 @@ proportional to:
   26,136 and 86,528 loops at paper scale), so that the search calibrated is the one the target runs;
 * tasks 3-4: the target's population and episodes, one repeat, :data:`CALIBRATION_GENERATIONS` generations
   (tiny populations are dominated by per-generation overhead);
-* task 5: the target's seeds, storage and configurations per restricted unit (a full 36-configuration chunk
-  at paper scale, one per k), :data:`CALIBRATION_ITERATIONS` iterations, the smallest and largest motif numbers;
+* task 5: the target's seeds, storage and configurations per restricted unit of its first landscape (a full
+  chunk per k at paper scale), :data:`CALIBRATION_ITERATIONS` iterations, the smallest and largest motif numbers;
 * task 6: two wiring families, one rewired fraction, one seed, 1-2 epochs on the target's training split, 2-6
   samples per null model; task 7: the target's data and network sizes, one seed, 2-6 meta-learning steps,
   1-3 epochs, a coarse loop grid.
@@ -279,11 +279,11 @@ def _window(values, count):
 def _restricted_per_unit(t5) -> tuple:
     """``(restricted_indices, seeds)`` of the calibration: the target's seeds and as many configurations per unit
     as the target's restricted units of its first landscape hold (so the batch is the real batch)."""
-    from works.tasks.networks import chunk_size, restricted_configurations
+    from works.tasks.networks import assumed_cap, chunk_size, restricted_configurations
 
     indices, seeds = t5.restricted(t5.landscapes[0])
     total = len(restricted_configurations(indices))
-    chunk = chunk_size(seeds, t5.maximum_iteration)
+    chunk = chunk_size(seeds, assumed_cap(t5.landscapes[0], t5.maximum_iteration))
     if t5.trace_storage == "statistics":  # one k per unit: ``m`` multisets per k make units of ``m``
         return max(1, min(chunk, total // 11)), seeds
     return max(1, -(-min(chunk, total) // 11)), seeds  # consecutive configurations: 11 m in one unit
