@@ -6,7 +6,8 @@ import functools
 import numpy as np
 import pytest
 
-from works.estimate import (ASSUMED_ITERATIONS, ESTIMATED_TASKS, KINDS, PROJECTION_GRIDS, _projection_scales,
+from works.estimate import (ASSUMED_ITERATIONS, ESTIMATED_TASKS, KINDS, PAPER_CAPS, PROJECTION_GRIDS, RESTRICTED_SHARE,
+                            _projection_scales,
                             calibration_scales, estimate, fit_line, format_estimate, makespan, model_key, unit_kind)
 from works.executors import InProcessExecutor
 from works.run_1_tasks import plan, run_tasks
@@ -103,7 +104,10 @@ def test_uncapped_fits_use_the_assumed_iterations_of_their_kind():
     restricted = stages[2][0]
     assert restricted.config["storage"] == "statistics"
     fits = len(restricted.config["configurations"]) * restricted.config["seeds"]
-    assert KINDS["unit_fit_restricted"].work(restricted.config, paper) == fits * ASSUMED_ITERATIONS["restricted"]
+    share = round(RESTRICTED_SHARE * PAPER_CAPS[restricted.config["landscape"]])  # measured lengths, not assumed
+    assert KINDS["unit_fit_restricted"].work(restricted.config, paper) == fits * share
+    other = {**restricted.config, "landscape": "my landscape"}
+    assert KINDS["unit_fit_restricted"].work(other, paper) == fits * ASSUMED_ITERATIONS["restricted"]
     assert KINDS["unit_fit_restricted"].items(restricted.config, paper) == fits   # disk per fit, not per iteration
     loop = next(u for u in stages[0] if u.config["kind"] == "loop")
     assert KINDS["unit_fit_unrestricted"].work(loop.config, paper) == (
