@@ -290,7 +290,7 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
 # differences (float32: 6e-8 relative) and of the float64 sums accumulated over many calls.
 _CARRY_SLACK = 1e-6
 # A landscape with more candidate offsets than this after carrying its bounds gets a fresh pruned scan.
-_CARRY_LIMIT = 48
+_CARRY_LIMIT = 24
 
 
 class LipschitzTracker:
