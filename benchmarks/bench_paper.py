@@ -283,7 +283,7 @@ def main():
         "fit-lipschitz": lambda: bench_lipschitz_in_fit(64 if quick else 256, 2 if quick else 3),
         "hessian": lambda: bench_hessian(64 if quick else 256, 2 if quick else 3),
         "fit": lambda: bench_restricted_fit(64 if quick else 256, 8 if quick else 20, 1 if quick else 2),
-        "carried-fit": lambda: bench_carried_fit(36, 20 if quick else 200, 120 if quick else 600, 1 if quick else 2),
+        "carried-fit": lambda: bench_carried_fit(36, 100 if quick else 200, 300 if quick else 600, 1 if quick else 2),
         "nearest": lambda: bench_nearest(5 if quick else 7, 11, 1, paper_unit=not quick),
     }
     rows = run_benches(benches, args.only, lambda row: row["before"] / row["after"])

@@ -248,3 +248,16 @@ def test_tracker_rejects_bad_shapes():
     with pytest.raises(ValueError, match="NaN"):
         tracker.estimate(np.full((1, 5, 5), np.nan))
     assert np.array_equal(tracker.estimate(np.zeros((2, 5, 5))), [0.0, 0.0])
+
+
+def test_pruned_scan_bounds_cover_every_offset_and_winner_gives_the_estimate():
+    from effect.robustness import _extremes, _lipschitz_chunk, offset_distances
+
+    chunk = np.ascontiguousarray(random_landscapes(6, count=2).astype(np.float32))
+    distances = offset_distances(41, 0.05)
+    best, upper, winner = _lipschitz_chunk(chunk, distances, bounds=True)
+    assert np.array_equal(best, lipschitz_batch(chunk, 0.05))
+    exact = np.stack([_extremes(chunk, *divmod(offset, 41)) for offset in range(41 * 41)], axis=1)
+    assert (upper >= exact).all()
+    assert (upper == exact).any(axis=1).all() and (upper > exact).any()
+    np.testing.assert_array_equal(exact[np.arange(len(chunk)), winner] / distances.ravel()[winner], best)
