@@ -14,6 +14,10 @@ JSON (default ``benchmarks/results/bench_paper.json``).
 * ``hessian summary``: that metric alone, per network, before = ``_baseline.hessian_summaries_main``
   (whole batch at once), after = the chunked closed-form pass, CPU time.
 * ``lipschitz in fit``: the Lipschitz metric alone, per network.
+* ``restricted fit iteration, 36 configurations``: a paper unit's width (36 configurations x 1 seed, every metric
+  every iteration, reference semantics); before = a fresh pruned Lipschitz scan at every iteration, after = the
+  scan's bounds carried across iterations (:class:`effect.robustness.LipschitzTracker`); CPU time of the
+  iterations after ``short``, so the early, fast-changing iterations can be left out.
 * ``nearest search``: ``nearest_indices`` brute-force GEMM vs the projection search on a dense piece of the
   incoherent-loop grid in self mode (the "L for L" unit's shape), CPU time; without ``--quick`` also the
   paper's "L for L" unit (441,000 motifs) measured end to end in a child process (CPU time, peak RSS).
@@ -174,6 +178,43 @@ def bench_restricted_fit(configurations, iterations, repeat):
                                                     / np.maximum(np.abs(hessian_old), 1e-6)))}
 
 
+def bench_carried_fit(configurations, short, iterations, repeat):
+    """Restricted fit-iterations with all metrics every iteration at a paper unit's width (36 configurations x 1
+    seed): before = a fresh pruned Lipschitz scan per iteration (``_CARRY_LIPSCHITZ = False``), after = the bounds
+    carried across iterations; CPU time of iterations ``short + 1 … iterations`` (differencing two runs)."""
+    flags = restricted_flags(configurations, seed=4)
+    seeds = list(range(configurations))
+    settings = dict(learn_rate=1e-3, patience=1000, threshold=1e-3, metrics="all")
+    results, times = {}, [float("inf"), float("inf")]
+
+    def run(carry):
+        saved = expression._CARRY_LIPSCHITZ
+        expression._CARRY_LIPSCHITZ = carry
+        try:
+            spent = []
+            for count in (short, iterations):
+                start = time.process_time()
+                results[carry, count] = fit_restricted_batch(10, "Branin", flags, seeds, 1, maximum_iteration=count,
+                                                             **settings)
+                spent.append(time.process_time() - start)
+            return spent[1] - spent[0]
+        finally:
+            expression._CARRY_LIPSCHITZ = saved
+
+    for _ in range(repeat):  # interleaved, best of the repeats
+        for k, carry in enumerate((False, True)):
+            times[k] = min(times[k], run(carry))
+    old, new = results[False, iterations], results[True, iterations]
+    same = all(np.array_equal(np.concatenate(old[key]), np.concatenate(new[key]), equal_nan=True)
+               for key in ("training loss", "sparsity", "lipschitz constant", "gradient variance", "spectral norm",
+                           "hessian eigenvalue")) and np.array_equal(old["parameters"], new["parameters"])
+    per = [t / (configurations * (iterations - short)) for t in times]
+    return {"work": f"restricted fit iteration, {configurations} configurations, iterations {short + 1}-{iterations}",
+            "unit": "ms CPU per fit-iteration", "before": 1e3 * per[0], "after": 1e3 * per[1],
+            "paper_cpu_hours_before": per[0] * PAPER_FIT_ITERATIONS / 3600,
+            "paper_cpu_hours_after": per[1] * PAPER_FIT_ITERATIONS / 3600, "identical": same}
+
+
 def _paper_difference_unit(queue):
     """Child process: the paper's "L for L" unit of ``LOOP`` (441,000 motifs, 41x41), CPU time and peak RSS."""
     import resource
@@ -297,8 +338,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "bench_paper.json")
-    parser.add_argument("--only", nargs="*", default=["lipschitz", "fit-lipschitz", "hessian", "fit", "nearest",
-                                                      "tradeoff", "escape"])
+    parser.add_argument("--only", nargs="*", default=["lipschitz", "fit-lipschitz", "hessian", "fit", "carried-fit",
+                                                      "nearest", "tradeoff", "escape"])
     args = parser.parse_args()
     torch.set_num_threads(1)
     quick = args.quick
@@ -307,6 +348,7 @@ def main():
         "fit-lipschitz": lambda: bench_lipschitz_in_fit(64 if quick else 256, 2 if quick else 3),
         "hessian": lambda: bench_hessian(64 if quick else 256, 2 if quick else 3),
         "fit": lambda: bench_restricted_fit(64 if quick else 256, 8 if quick else 20, 1 if quick else 2),
+        "carried-fit": lambda: bench_carried_fit(36, 100 if quick else 200, 300 if quick else 600, 1 if quick else 2),
         "nearest": lambda: bench_nearest(5 if quick else 7, 11, 1, paper_unit=not quick),
         "tradeoff": lambda: bench_tradeoff_chunk(256 if quick else 1024, 2),
         "escape": lambda: bench_escape(2 if quick else 4, 3 if quick else 5, 2),

@@ -596,10 +596,15 @@ def fit_restricted_batch(motif_number, name, flags, seeds, n_networks, learn_rat
     return result
 
 
+#: Carry the Lipschitz scan's per-offset bounds from one iteration to the next
+#: (:class:`effect.robustness.LipschitzTracker`, the same values); ``False`` scans every iteration afresh.
+_CARRY_LIPSCHITZ = True
+
+
 def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximum_iteration, points, metric_names,
               every, semantics, device):
     """The batched training loop shared by :func:`fit_batch` and :func:`fit_restricted_batch`."""
-    from effect.robustness import grid_interval, lipschitz_batch
+    from effect.robustness import LipschitzTracker, grid_interval, lipschitz_batch
 
     epsilon = architecture.epsilon
     n_networks = start.shape[0]
@@ -622,6 +627,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
     if "lipschitz constant" in metric_names:
         interval = grid_interval((-1, 1), points)
         target_lipschitz = float(lipschitz_batch(target_grid.reshape(1, points, points), interval)[0])
+        tracker = LipschitzTracker(points, interval) if _CARRY_LIPSCHITZ else None
 
     t = 0
     while active.size:
@@ -648,7 +654,8 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
                 values["sparsity"] = torch.cat([groups, used.mean(dim=(1, 2))[:, None]], dim=1)
             if "lipschitz constant" in measure:
                 landscapes = output.cpu().reshape(-1, points, points)
-                estimates = lipschitz_batch(landscapes, interval) / target_lipschitz
+                scanned = lipschitz_batch(landscapes, interval) if tracker is None else tracker.estimate(landscapes)
+                estimates = scanned / target_lipschitz
                 values["lipschitz constant"] = torch.from_numpy(estimates)
             if "gradient variance" in measure:
                 g = architecture.weights(grad).double()
@@ -681,6 +688,8 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
             params = params[keep]
             adam.exp_avg, adam.exp_avg_sq, adam.frozen = adam.exp_avg[keep], adam.exp_avg_sq[keep], adam.frozen[keep]
             architecture.keep(keep)
+            if "lipschitz constant" in metric_names and tracker is not None:
+                tracker.keep(~stop)
             active = active[~stop]
 
     result = {"training loss": history.traces(lengths), "iterations": lengths, "parameters": final.numpy()}

@@ -41,6 +41,7 @@ __all__ = [
     "grid_interval",
     "offset_distances",
     "lipschitz_batch",
+    "LipschitzTracker",
     "estimate_lipschitz",
     "estimate_lipschitz_by_motif",
     "evaluate_propagation",
@@ -212,7 +213,7 @@ def _axis_extremes(chunk: np.ndarray) -> tuple:
     return along_rows, along_cols
 
 
-def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray) -> np.ndarray:
+def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = False):
     """Exact pruned scan over offsets for one chunk of landscapes, shape (n, p, p) -> (n,).
 
     ``D(i, j) = max |A(i, j) ∪ B(i, j)|`` is computed exactly on both axes and
@@ -222,32 +223,52 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray) -> np.ndarray:
     the current estimate of a landscape are computed exactly for that
     landscape, in decreasing order of that ratio, so the result equals the
     full scan (the maximum over all offsets).
+
+    With ``bounds=True`` also returns an ``(n, p * p)`` float64 upper bound of
+    the computed ``D`` at every offset (flat ``i * p + j``; the exact value
+    where it was computed) and the flat offset of each landscape's estimate.
     """
     n, p, _ = chunk.shape
     best = np.zeros(n, dtype=np.float64)
     if p < 2 or n == 0:
+        if bounds:
+            return best, np.zeros((n, p * p)), np.zeros(n, dtype=np.int64)
         return best
     seeds, plan, rows, cols = _bound_plan(p)
     flat_distances = distances.ravel()
     along_rows, along_cols = _axis_extremes(chunk)
-    best = np.maximum((along_rows[:, 1:] / distances[1:, 0]).max(axis=1),
-                      (along_cols[:, 1:] / distances[0, 1:]).max(axis=1))
+    row_ratios, col_ratios = along_rows[:, 1:] / distances[1:, 0], along_cols[:, 1:] / distances[0, 1:]
+    best = np.maximum(row_ratios.max(axis=1), col_ratios.max(axis=1))
     bound = along_rows[:, rows] + along_cols[:, cols]
+    if bounds:
+        winner = np.where(row_ratios.max(axis=1) >= col_ratios.max(axis=1), (row_ratios.argmax(axis=1) + 1) * p,
+                          col_ratios.argmax(axis=1) + 1)
+        known = {}  # exact D at the seeds
     for (i, j), (m, rest_i, rest_j) in zip(seeds, plan):
         exact = _extremes(chunk, i, j)
+        if bounds:
+            winner[exact / distances[i, j] > best] = i * p + j
+            known[i * p + j] = exact
         np.maximum(best, exact / distances[i, j], out=best)
         np.minimum(bound, m * exact[:, None] + along_rows[:, rest_i] + along_cols[:, rest_j], out=bound)
     span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)
     np.minimum(bound, span[:, None], out=bound)
     # A relative slack covers the rounding of the differences (landscape dtype) and of the float64 sums.
-    bound *= 1.0 + 8 * float(np.finfo(chunk.dtype).eps) + 1e-12
+    slack = 1.0 + 8 * float(np.finfo(chunk.dtype).eps) + 1e-12
+    bound *= slack
+    if bounds:  # exact on the axes (there the bound is the exact value) and at the seeds
+        axes = (rows == 0) | (cols == 0)
+        upper = bound.copy()
+        upper[:, axes] = along_rows[:, rows[axes]] + along_cols[:, cols[axes]]
+        for offset, exact in known.items():
+            upper[:, offset] = exact
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = bound / flat_distances
     ratio[:, (rows == 0) | (cols == 0)] = -np.inf      # axes: exact already
     ratio[:, (rows <= seeds[-1][0]) & (cols <= seeds[-1][1])] = -np.inf  # seeds: exact already
     candidate = ratio > best[:, None]
     if not candidate.any():
-        return best
+        return (best, upper, winner) if bounds else best
     offsets = np.flatnonzero(candidate.any(axis=0))
     order = offsets[np.argsort(-ratio[:, offsets].max(axis=0), kind="stable")]
     for offset in order:
@@ -256,8 +277,155 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray) -> np.ndarray:
             continue
         i, j = divmod(int(offset), p)
         subset = chunk if active.size == n else chunk[active]
-        best[active] = np.maximum(best[active], _extremes(subset, i, j) / flat_distances[offset])
-    return best
+        exact = _extremes(subset, i, j)
+        quotient = exact / flat_distances[offset]
+        if bounds:
+            upper[active, offset] = exact
+            winner[active[quotient > best[active]]] = offset
+        best[active] = np.maximum(best[active], quotient)
+    return (best, upper, winner) if bounds else best
+
+
+# A relative slack on the bounds carried from one call to the next: it covers the rounding of the
+# differences (float32: 6e-8 relative) and of the float64 sums accumulated over many calls.
+_CARRY_SLACK = 1e-6
+# A landscape with more candidate offsets than this after carrying its bounds gets a fresh pruned scan.
+_CARRY_LIMIT = 24
+
+
+class LipschitzTracker:
+    """Exact grid Lipschitz estimates of a batch of landscapes that change a little from call to call.
+
+    Each call returns exactly :func:`lipschitz_batch` of its landscapes (the
+    same floating-point value, bit for bit), but carries every landscape's
+    per-offset bounds to the next call: with ``Δ = O_t − O_s`` between two
+    calls, the largest difference at offset ``(i, j)`` satisfies
+    ``D_t(i, j) <= D_s(i, j) + min(2 max|Δ|, i dx + j dy)``, where ``dx`` and
+    ``dy`` are the largest differences of ``Δ`` between neighbours along each
+    axis. Starting from the exact value at the offset that gave the previous
+    estimate, only offsets whose bound divided by their distance exceeds the
+    current estimate are scanned exactly (their bounds become exact again), so
+    after a small training step a few offset scans per landscape replace a
+    pruned scan. A landscape without a previous call, or with too many
+    candidates, gets the pruned scan of :func:`lipschitz_batch`.
+
+    Parameters
+    ----------
+    points : int
+        Grid size ``p``.
+    interval : float
+        Grid spacing ``h``.
+    norm_type : {"L-1", "L-2", "L-inf"}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(-1, 1, 41)
+    >>> first = np.stack([np.outer(x, x), np.add.outer(x, x)]).astype(np.float32)
+    >>> tracker = LipschitzTracker(41, 0.05)
+    >>> later = first * np.float32(1.01)
+    >>> a, b = tracker.estimate(first), tracker.estimate(later)
+    >>> bool((a == lipschitz_batch(first, 0.05)).all()), bool((b == lipschitz_batch(later, 0.05)).all())
+    (True, True)
+    >>> tracker.keep(np.array([False, True]))      # landscape 0 leaves the batch
+    >>> tracker.estimate(first[1:]).shape
+    (1,)
+    """
+
+    def __init__(self, points, interval, norm_type: str = "L-2"):
+        _check_norm(norm_type)
+        self.points = check_points(points)
+        self.interval = check_positive_float(interval, "interval")
+        self.distances = _offset_distances_cached(self.points, float(self.interval), norm_type).ravel()
+        self.rows, self.cols = (values.astype(np.float64) for values in np.divmod(np.arange(self.points**2),
+                                                                                  self.points))
+        self.previous = None  # (n, p, p) landscapes of the last call
+        self.upper = None     # (n, p * p) upper bounds of the exact differences at the last call
+        self.winner = None    # (n,) flat offset of each landscape's last estimate
+        self.dtype = None     # dtype of the landscapes of the last call
+        self.scans = 0        # exact offset scans done by the carried path (for benchmarks)
+
+    def keep(self, mask) -> None:
+        """Keep only the landscapes where the boolean ``mask`` (one entry per landscape) is true."""
+        if self.previous is not None:
+            mask = np.asarray(mask, dtype=bool)
+            self.previous, self.upper, self.winner = self.previous[mask], self.upper[mask], self.winner[mask]
+
+    def reset(self) -> None:
+        """Forget the carried bounds (the next call scans every landscape afresh)."""
+        self.previous = self.upper = self.winner = None
+
+    def estimate(self, landscapes) -> np.ndarray:
+        """Grid Lipschitz estimates, shape (n,) float64, equal to ``lipschitz_batch(landscapes, interval)``.
+
+        ``landscapes`` (n, p, p) must be the same landscapes, in the same order,
+        as at the previous call (after :meth:`keep`), a little later.
+        """
+        batch = _as_batch(landscapes)
+        p = self.points
+        if batch.ndim != 3 or batch.shape[1:] != (p, p):
+            raise ValueError(f"landscapes must have shape (n, {p}, {p}), got {tuple(batch.shape)}.")
+        check_finite(batch, "landscapes")
+        chunk = np.ascontiguousarray(batch.cpu().numpy())
+        n = chunk.shape[0]
+        if self.previous is None or self.previous.shape != chunk.shape or self.dtype != chunk.dtype or p < 2:
+            return self._fresh(chunk, np.arange(n), np.zeros(n), None)
+        best = np.zeros(n, dtype=np.float64)
+        change = chunk.astype(np.float64) - self.previous
+        largest = np.abs(change).max(axis=(1, 2))
+        dx = np.abs(np.diff(change, axis=1)).max(axis=(1, 2))
+        dy = np.abs(np.diff(change, axis=2)).max(axis=(1, 2))
+        # Upper bound of the change of the exact differences at every offset (with the float64 rounding).
+        growth = np.minimum(2 * largest[:, None], self.rows * dx[:, None] + self.cols * dy[:, None])
+        growth += 1e-12 * largest[:, None]
+        upper = self.upper + growth * (1 + 1e-12)
+        span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.minimum(upper * (1 + _CARRY_SLACK), span[:, None]) / self.distances
+        ratio[:, 0] = -np.inf
+        winner = self.winner.copy()
+        # The previous winning offsets first: their exact values start the estimates.
+        for offset in np.unique(winner):
+            self._scan(chunk, np.flatnonzero(winner == offset), int(offset), best, upper, ratio, winner)
+        count = (ratio > best[:, None]).sum(axis=1)
+        fresh = np.flatnonzero(count > _CARRY_LIMIT)
+        if fresh.size:
+            ratio[fresh] = -np.inf
+        candidate = ratio > best[:, None]
+        if candidate.any():
+            offsets = np.flatnonzero(candidate.any(axis=0))
+            for offset in offsets[np.argsort(-ratio[:, offsets].max(axis=0), kind="stable")]:
+                active = np.flatnonzero(ratio[:, offset] > best)
+                if active.size:
+                    self._scan(chunk, active, int(offset), best, upper, ratio, winner)
+        self.previous, self.upper, self.winner, self.dtype = chunk.astype(np.float64), upper, winner, chunk.dtype
+        if fresh.size:
+            self._fresh(chunk, fresh, best, upper)
+        return best
+
+    def _scan(self, chunk, active, offset, best, upper, ratio, winner):
+        """Exact ``D`` at one offset for the landscapes ``active``; updates estimates, bounds and winners."""
+        i, j = divmod(offset, self.points)
+        exact = _extremes(chunk if active.size == chunk.shape[0] else chunk[active], i, j)
+        self.scans += 1
+        quotient = exact / self.distances[offset]
+        winner[active[quotient > best[active]]] = offset
+        best[active] = np.maximum(best[active], quotient)
+        upper[active, offset] = exact * (1 + _CARRY_SLACK)
+        ratio[active, offset] = -np.inf
+
+    def _fresh(self, chunk, rows, best, upper):
+        """The pruned scan of :func:`lipschitz_batch` for ``chunk[rows]``; its bounds replace the carried ones."""
+        values, bounds, winners = _lipschitz_chunk(np.ascontiguousarray(chunk[rows]), self.distances.reshape(
+            self.points, self.points), bounds=True)
+        best[rows] = values
+        bounds *= 1 + _CARRY_SLACK
+        if upper is None:
+            self.previous, self.upper, self.winner, self.dtype = chunk.astype(np.float64), bounds, winners, chunk.dtype
+        else:  # both bound the exact differences
+            upper[rows] = np.minimum(upper[rows], bounds)
+            self.winner[rows] = winners
+        return best
 
 
 def _estimate_lipschitz_loop(output: np.ndarray, interval: float, norm_type: str) -> float:

@@ -311,3 +311,23 @@ def test_closed_form_hessian_equals_autograd_for_every_kind(kind):
             net.semantics = semantics
             eig = calculate_hessian_eigenvalues(net, torch.nn.MSELoss(), inputs, target)
             np.testing.assert_allclose(summary[row].numpy(), [eig.min(), eig.max(), eig.sum()], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("semantics", ["reference", "corrected"])
+def test_carried_lipschitz_equals_fresh_scans_over_real_fits(semantics, monkeypatch):
+    """The per-iteration Lipschitz ratio with bounds carried across iterations is today's scan, bit for bit."""
+    import effect.expression as expression
+
+    flags = [([0] * k + [1] * (10 - k), [(3 * k + v) % 4 + 1 for v in range(10)]) for k in (0, 3, 7, 10)]
+    settings = dict(threshold=1e-3, maximum_iteration=150, metrics=["lipschitz constant", "sparsity"],
+                    semantics=semantics)
+    for learn_rate, every in ((1e-2, 1), (3e-2, {"lipschitz constant": 4})):
+        results = {}
+        for carry in (False, True):
+            monkeypatch.setattr(expression, "_CARRY_LIPSCHITZ", carry)
+            results[carry] = fit_restricted_batch(10, "Branin", flags, [1, 2, 3, 4], 2, learn_rate, 20,
+                                                  metric_every=every, **settings)
+        assert results[True]["iterations"].tolist() == results[False]["iterations"].tolist()
+        for old, new in zip(results[False]["lipschitz constant"], results[True]["lipschitz constant"]):
+            np.testing.assert_array_equal(new, old)
+    assert len(set(results[True]["iterations"].tolist())) > 1  # networks left the batch (the tracker's keep)

@@ -8,6 +8,7 @@ from effect.engine import grid_inputs, motif_outputs
 from effect.robustness import (
     NORM_TYPES,
     _estimate_lipschitz_loop,
+    LipschitzTracker,
     _propagation,
     estimate_lipschitz,
     lipschitz_batch,
@@ -178,3 +179,85 @@ def test_chunk_size_must_be_a_positive_integer():
         with pytest.raises(TypeError, match="chunk_size"):
             lipschitz_batch(batch, 0.05, chunk_size=bad)
     np.testing.assert_array_equal(lipschitz_batch(batch, 0.05, chunk_size=1), lipschitz_batch(batch, 0.05))
+
+
+def _tracked(sequence, norm_type="L-2", keep=None):
+    """Estimates of a sequence of (n, p, p) batches by one LipschitzTracker, next to the fresh scans."""
+    tracker = LipschitzTracker(sequence[0].shape[-1], 0.05, norm_type)
+    pairs = []
+    for t, batch in enumerate(sequence):
+        if keep is not None and t in keep:
+            tracker.keep(keep[t])
+        pairs.append((tracker.estimate(batch), lipschitz_batch(batch, 0.05, norm_type)))
+    return pairs
+
+
+@pytest.mark.parametrize("norm_type", NORM_TYPES)
+def test_tracker_equals_fresh_scans_on_small_and_large_steps(norm_type):
+    rng = np.random.default_rng(5)
+    base = random_landscapes(9, count=4).astype(np.float32)
+    direction = random_landscapes(10, count=4).astype(np.float32)
+    sequence = []
+    for t in range(40):  # smooth drifts, then jumps, a constant landscape and a repeated batch
+        step = 1e-4 * t if t < 20 else rng.uniform(0, 0.5)
+        batch = (base + np.float32(step) * direction).astype(np.float32)
+        if t == 25:
+            batch[0] = 0.25
+        if t == 30:
+            batch = sequence[-1].copy()
+        sequence.append(batch)
+    for tracked, fresh in _tracked(sequence, norm_type):
+        assert np.array_equal(tracked, fresh)
+
+
+def test_tracker_ties_and_float64_and_keep():
+    x = np.linspace(-1, 1, 41)
+    plane = np.add.outer(x, x)                                    # every diagonal offset ties
+    ridge = np.abs(np.subtract.outer(x, x))
+    batch = np.stack([plane, ridge, plane * 0.5, ridge * 3])
+    sequence = [batch * (1 + 1e-9 * t) for t in range(6)] + [batch[::-1] * (1 + 1e-3 * t) for t in range(6)]
+    for tracked, fresh in _tracked(sequence):
+        assert np.array_equal(tracked, fresh)
+    mask = np.array([True, False, True, True])
+    sequence = [batch.astype(np.float32)] * 3 + [batch[mask].astype(np.float32) * np.float32(1 + 1e-4 * t)
+                                                for t in range(4)]
+    for tracked, fresh in _tracked(sequence, keep={3: mask}):
+        assert np.array_equal(tracked, fresh)
+
+
+def test_tracker_bounds_hold_for_adversarial_ulp_changes():
+    """Changes of one ulp at single grid points (where the carried bounds are tightest) never break equality."""
+    rng = np.random.default_rng(3)
+    batch = random_landscapes(4, count=3).astype(np.float32)
+    sequence = [batch]
+    for _ in range(60):
+        nxt = sequence[-1].copy()
+        k, i, j = rng.integers(0, nxt.shape[0]), rng.integers(0, 41), rng.integers(0, 41)
+        nxt[k, i, j] = np.nextafter(nxt[k, i, j], np.float32(rng.choice([-2, 2])))
+        if rng.uniform() < 0.2:
+            nxt[k] = np.float32(rng.choice([-1, 1])) * nxt[k].max()
+        sequence.append(nxt)
+    for tracked, fresh in _tracked(sequence):
+        assert np.array_equal(tracked, fresh)
+
+
+def test_tracker_rejects_bad_shapes():
+    tracker = LipschitzTracker(5, 0.5)
+    with pytest.raises(ValueError, match="shape"):
+        tracker.estimate(np.zeros((2, 4, 4)))
+    with pytest.raises(ValueError, match="NaN"):
+        tracker.estimate(np.full((1, 5, 5), np.nan))
+    assert np.array_equal(tracker.estimate(np.zeros((2, 5, 5))), [0.0, 0.0])
+
+
+def test_pruned_scan_bounds_cover_every_offset_and_winner_gives_the_estimate():
+    from effect.robustness import _extremes, _lipschitz_chunk, offset_distances
+
+    chunk = np.ascontiguousarray(random_landscapes(6, count=2).astype(np.float32))
+    distances = offset_distances(41, 0.05)
+    best, upper, winner = _lipschitz_chunk(chunk, distances, bounds=True)
+    assert np.array_equal(best, lipschitz_batch(chunk, 0.05))
+    exact = np.stack([_extremes(chunk, *divmod(offset, 41)) for offset in range(41 * 41)], axis=1)
+    assert (upper >= exact).all()
+    assert (upper == exact).any(axis=1).all() and (upper > exact).any()
+    np.testing.assert_array_equal(exact[np.arange(len(chunk)), winner] / distances.ravel()[winner], best)
