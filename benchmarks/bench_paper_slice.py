@@ -11,14 +11,16 @@ system) and its peak resident memory (``ru_maxrss``) are its own. Each finished 
 Units read the files of earlier stages: order the patterns so that a unit's inputs come first (a unit
 whose inputs are missing stops the script with its error).
 
-``--table`` prints the recorded units (per unit kind: units, CPU-seconds per unit, peak memory; per task-5
+``--compare`` also calibrates the scale's estimate (:func:`works.estimate.estimate`, as ``python -m works
+--estimate`` does) and prints each recorded unit's CPU seconds against its projection. ``--table`` prints the
+recorded units (per unit kind: units, CPU-seconds per unit, peak memory; per task-5
 restricted unit: fits, iterations, milliseconds per fit-iteration) and writes them as JSON (default
 ``benchmarks/results/bench_paper_slice.json``).
 
 Usage::
 
     python benchmarks/bench_paper_slice.py --out out/paper "robustness/collider" "difference/incoherent-loop.1 for"
-    python benchmarks/bench_paper_slice.py --out out/paper --table
+    python benchmarks/bench_paper_slice.py --out out/paper --table [--compare]
 """
 
 from __future__ import annotations
@@ -148,6 +150,44 @@ def table(rows) -> list[str]:
     return lines
 
 
+def compare(rows, projection) -> list[str]:
+    """Markdown rows: each recorded unit's CPU seconds against ``projection["units"]`` (an
+    :func:`works.estimate.estimate` result), in total and per unit kind.
+
+    A task-5 fit's projection assumes an iteration count per fit; ``at its iterations`` re-evaluates the same
+    cost line at the iterations the unit really ran (``intercept + slope × work × real / assumed``), which
+    separates the cost model from the assumed fit lengths.
+    """
+    lines = ["| unit | measured CPU-s | projected | ratio | projected at its iterations | ratio |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    totals = {}
+    for row in rows:
+        unit = projection["units"].get(row["key"])
+        if unit is None:
+            continue
+        at_real = unit["seconds"]
+        if row.get("iterations") and unit.get("iterations"):
+            scale = row["iterations"] / (row["fits"] * unit["iterations"])
+            at_real = unit["intercept"] + unit["slope"] * unit["work"] * scale
+        measured = row["cpu_seconds"]
+        lines.append(f"| {row['key']} | {measured:,.1f} | {unit['seconds']:,.1f} | {unit['seconds'] / measured:.2f} | "
+                     f"{at_real:,.1f} | {at_real / measured:.2f} |")
+        total = totals.setdefault(unit["model"], [0, 0.0, 0.0, 0.0])
+        total[0] += 1
+        total[1] += row["cpu_seconds"]
+        total[2] += unit["seconds"]
+        total[3] += at_real
+    lines += ["", "| cost model | units | measured CPU-s | projected at the real iterations | ratio |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    for model, (count, measured, _, at_real) in totals.items():
+        lines.append(f"| `{model}` | {count} | {measured:,.0f} | {at_real:,.0f} | {at_real / measured:.2f} |")
+    measured = sum(t[1] for t in totals.values())
+    at_real = sum(t[3] for t in totals.values())
+    lines.append(f"| **all** | {sum(t[0] for t in totals.values())} | {measured:,.0f} | {at_real:,.0f} | "
+                 f"{at_real / measured:.2f} |")
+    return lines
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("patterns", nargs="*", help="unit-key substrings, run in this order")
@@ -155,6 +195,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--scale", default="paper")
     parser.add_argument("--table", action="store_true", help="tabulate OUT/slice.jsonl instead of running")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "bench_paper_slice.json")
+    parser.add_argument("--compare", action="store_true",
+                        help="also calibrate the scale's estimate (python -m works --estimate) and compare")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if not args.table:
@@ -164,6 +206,15 @@ def main(argv=None) -> dict:
     rows = read_slice(args.out)
     print("\n".join(table(rows)))
     result = {"scale": args.scale, "machine": platform.platform(), "cpus": os.cpu_count(), "units": rows}
+    if args.compare:
+        from works.estimate import estimate
+        from works.scales import get_scale
+
+        tasks = sorted({int(row["key"].split("/")[0].removeprefix("task")) for row in rows})
+        projection = estimate(get_scale(args.scale), tuple(tasks), log=print)
+        print("\n".join(compare(rows, projection)))
+        result["projection"] = {row["key"]: projection["units"][row["key"]] for row in rows
+                                if row["key"] in projection["units"]}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result

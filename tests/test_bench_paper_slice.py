@@ -45,3 +45,17 @@ def test_slice_records_units_like_the_pipeline_and_reads_fit_lengths(tmp_path, c
     assert len(result["units"]) == 2 and "| `unit_population` | 1 |" in printed
     ms = 1e3 * rows[0]["cpu_seconds"] / rows[0]["iterations"]
     assert f"| {ms:.3f} |" in printed
+
+
+def test_compare_reevaluates_a_fit_unit_at_the_iterations_it_ran():
+    bench = _bench()
+    rows = [{"key": "a", "cpu_seconds": 10.0},
+            {"key": "fit", "cpu_seconds": 50.0, "fits": 2, "iterations": 300}]  # 150 iterations per fit
+    projection = {"units": {
+        "a": {"model": "m", "seconds": 12.0, "work": 5.0, "intercept": 2.0, "slope": 2.0},
+        # assumed 100 iterations per fit: work 200 → 1 + 0.2 × 200 = 41 s; at 150: 1 + 0.2 × 300 = 61 s
+        "fit": {"model": "f", "seconds": 41.0, "work": 200.0, "intercept": 1.0, "slope": 0.2, "iterations": 100}}}
+    lines = bench.compare(rows + [{"key": "not projected", "cpu_seconds": 1.0}], projection)
+    assert "| a | 10.0 | 12.0 | 1.20 | 12.0 | 1.20 |" in lines
+    assert "| fit | 50.0 | 41.0 | 0.82 | 61.0 | 1.22 |" in lines
+    assert lines[-1] == "| **all** | 2 | 60 | 73 | 1.22 |"

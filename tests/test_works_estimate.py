@@ -188,6 +188,12 @@ def test_estimate_reproduces_exact_linear_models_of_every_task(tasks):
         assert result["tasks"][task]["cpu_hours"] * 3600 == pytest.approx(expected)
         for name, entry in result["tasks"][task]["kinds"].items():
             assert not name.endswith("*") and entry["extrapolation"] > 0
+        for unit in (u for stage in _paper_plan(task) for u in stage):   # each unit's projection
+            entry = result["units"][unit.key]
+            assert entry["seconds"] == pytest.approx(1e-3 * KINDS[unit_kind(unit)].work(unit.config, scale))
+            assert entry["seconds"] == pytest.approx(entry["intercept"] + entry["slope"] * entry["work"])
+            if task == 5 and unit_kind(unit) == "unit_fit_restricted":
+                assert entry["iterations"] == round(RESTRICTED_SHARE * PAPER_CAPS[unit.config["landscape"]])
     assert result["skipped"] == []
 
 

@@ -504,6 +504,8 @@ def estimate(scale, tasks=ESTIMATED_TASKS, workers: int = 1, samples=None, log=N
         (:func:`model_key`) to ``{"units", "cpu_hours", "peak_gb", "seconds_per_unit", "extrapolation"}``
         (``extrapolation``: the largest work of its units over the largest work calibrated; a trailing ``*``
         marks a regime without its own calibration sample, projected from its kind's other regimes).
+        ``units`` maps every unit key to its projection ``{"model", "seconds", "work", "intercept", "slope"}``
+        (seconds = intercept + slope × work), with ``"iterations"`` (per fit, assumed or capped) for task-5 fits.
     """
     from works.run_1_tasks import plan
 
@@ -514,7 +516,7 @@ def estimate(scale, tasks=ESTIMATED_TASKS, workers: int = 1, samples=None, log=N
         samples = calibrate(scale, tasks, log=log)
     calibration_seconds = time.perf_counter() - started
     models = _models(samples)
-    result = {"tasks": {}, "workers": int(workers), "assumed_iterations": dict(ASSUMED_ITERATIONS),
+    result = {"tasks": {}, "units": {}, "workers": int(workers), "assumed_iterations": dict(ASSUMED_ITERATIONS),
               "calibration_seconds": round(calibration_seconds, 1), "samples": samples, "skipped": skipped}
     uses_assumption = False
     for task, stages in plan(scale, tasks).items():
@@ -536,6 +538,11 @@ def estimate(scale, tasks=ESTIMATED_TASKS, workers: int = 1, samples=None, log=N
                 peak = base + max(MEMORY_PER_OUTPUT * written, (unit.memory_gb or 0.0) * 2**30)
                 durations.append(seconds)
                 disk += written
+                result["units"][unit.key] = {"model": name, "seconds": seconds, "work": work, "intercept": a,
+                                             "slope": b}
+                if "maximum_iteration" in unit.config:  # a task-5 fit: the iterations per fit it assumes
+                    result["units"][unit.key]["iterations"] = _iterations(
+                        unit.config, unit.config["kind"] if "kind" in unit.config else "restricted")
                 entry = kinds.setdefault(name, {"units": 0, "cpu_hours": 0.0, "peak_gb": 0.0, "extrapolation": 0.0})
                 entry["units"] += 1
                 entry["cpu_hours"] += seconds / 3600
