@@ -210,8 +210,10 @@ def main(argv=None) -> dict:
         from works.estimate import estimate
         from works.scales import get_scale
 
-        tasks = sorted({int(row["key"].split("/")[0].removeprefix("task")) for row in rows})
-        projection = estimate(get_scale(args.scale), tuple(tasks), log=print)
+        from works.estimate import format_estimate
+
+        projection = estimate(get_scale(args.scale), workers=2, log=print)  # every task: the table and the units
+        print(format_estimate(projection, args.scale))
         print("\n".join(compare(rows, projection)))
         result["projection"] = {row["key"]: projection["units"][row["key"]] for row in rows
                                 if row["key"] in projection["units"]}
