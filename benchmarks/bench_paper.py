@@ -140,31 +140,35 @@ def bench_hessian(count, repeat):
             "max_relative_difference": float(((old - new).abs() / old.abs().clamp(min=1e-6)).max())}
 
 
+def _fit_cpu_seconds(attribute, value, flags, short, iterations, results, label):
+    """CPU seconds of iterations ``short + 1 … iterations`` of a restricted fit of every configuration in
+    ``flags`` (one seed each, all metrics every iteration) with ``effect.expression.<attribute>`` set to
+    ``value``, by differencing a ``short`` and an ``iterations`` run (the setup, the same in both, cancels);
+    the runs' results go to ``results[label, count]``."""
+    saved = getattr(expression, attribute)
+    setattr(expression, attribute, value)
+    try:
+        spent = []
+        for count in (short, iterations):
+            start = time.process_time()
+            results[label, count] = fit_restricted_batch(10, "Branin", flags, list(range(len(flags))), 1,
+                                                         maximum_iteration=count, learn_rate=1e-3, patience=1000,
+                                                         threshold=1e-3, metrics="all")
+            spent.append(time.process_time() - start)
+        return spent[1] - spent[0]
+    finally:
+        setattr(expression, attribute, saved)
+
+
 def bench_restricted_fit(configurations, iterations, repeat):
     flags = restricted_flags(configurations, seed=4)
-    seeds = list(range(configurations))
-    settings = dict(learn_rate=1e-3, patience=1000, threshold=1e-3, metrics="all")
-    short = 2  # the setup (initial networks) is the same in both runs and cancels in the difference
-    results = {}
-
-    def run(loop, label):
-        saved = expression._fit_rows
-        expression._fit_rows = loop
-        try:
-            spent = []
-            for count in (short, iterations):
-                start = time.process_time()
-                results[label, count] = fit_restricted_batch(10, "Branin", flags, seeds, 1, maximum_iteration=count,
-                                                             **settings)
-                spent.append(time.process_time() - start)
-            return spent[1] - spent[0]
-        finally:
-            expression._fit_rows = saved
-
-    times = [float("inf"), float("inf")]
+    short = 2
+    results, times = {}, [float("inf"), float("inf")]
     for _ in range(repeat):  # interleaved, best of the repeats
-        times[0] = min(times[0], run(_baseline.fit_rows_main, "before"))
-        times[1] = min(times[1], run(expression._fit_rows, "after"))
+        times[0] = min(times[0], _fit_cpu_seconds("_fit_rows", _baseline.fit_rows_main, flags, short, iterations,
+                                                  results, "before"))
+        times[1] = min(times[1], _fit_cpu_seconds("_fit_rows", expression._fit_rows, flags, short, iterations,
+                                                  results, "after"))
     old, new = results["before", iterations], results["after", iterations]
     same = all(np.array_equal(np.concatenate(old[key]), np.concatenate(new[key]), equal_nan=True)
                for key in ("training loss", "sparsity", "lipschitz constant", "gradient variance", "spectral norm"))
@@ -183,27 +187,11 @@ def bench_carried_fit(configurations, short, iterations, repeat):
     seed): before = a fresh pruned Lipschitz scan per iteration (``_CARRY_LIPSCHITZ = False``), after = the bounds
     carried across iterations; CPU time of iterations ``short + 1 … iterations`` (differencing two runs)."""
     flags = restricted_flags(configurations, seed=4)
-    seeds = list(range(configurations))
-    settings = dict(learn_rate=1e-3, patience=1000, threshold=1e-3, metrics="all")
     results, times = {}, [float("inf"), float("inf")]
-
-    def run(carry):
-        saved = expression._CARRY_LIPSCHITZ
-        expression._CARRY_LIPSCHITZ = carry
-        try:
-            spent = []
-            for count in (short, iterations):
-                start = time.process_time()
-                results[carry, count] = fit_restricted_batch(10, "Branin", flags, seeds, 1, maximum_iteration=count,
-                                                             **settings)
-                spent.append(time.process_time() - start)
-            return spent[1] - spent[0]
-        finally:
-            expression._CARRY_LIPSCHITZ = saved
-
     for _ in range(repeat):  # interleaved, best of the repeats
         for k, carry in enumerate((False, True)):
-            times[k] = min(times[k], run(carry))
+            times[k] = min(times[k], _fit_cpu_seconds("_CARRY_LIPSCHITZ", carry, flags, short, iterations, results,
+                                                      carry))
     old, new = results[False, iterations], results[True, iterations]
     same = all(np.array_equal(np.concatenate(old[key]), np.concatenate(new[key]), equal_nan=True)
                for key in ("training loss", "sparsity", "lipschitz constant", "gradient variance", "spectral norm",
