@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
-import resource
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,19 +37,6 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 SLICE_FILE = "slice.jsonl"
-
-
-def _child(unit, raw_dir, connection):
-    from works.units import run_unit
-
-    try:
-        record = run_unit(unit, raw_dir)
-        usage = resource.getrusage(resource.RUSAGE_SELF)  # a forked child's times start at zero
-        connection.send(("ok", record, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024))  # KiB on Linux
-    except BaseException as error:  # reported by the parent
-        connection.send(("error", f"{type(error).__name__}: {error}", 0.0, 0))
-    finally:
-        connection.close()
 
 
 def fit_iterations(unit, raw_dir) -> dict:
@@ -73,6 +57,7 @@ def run_slice(scale_name: str, out: Path, patterns, tasks=(1, 2, 3, 4, 5, 6, 7),
 
     from works import layout
     from works._io import save_json
+    from works.estimate import measure_unit
     from works.guard import check_stamp, run_stamp, write_stamp
     from works.run_1_tasks import plan
     from works.scales import get_scale, scale_to_dict
@@ -89,25 +74,17 @@ def run_slice(scale_name: str, out: Path, patterns, tasks=(1, 2, 3, 4, 5, 6, 7),
     save_json(raw_dir / layout.CONFIG_FILE, scale_to_dict(scale))
     manifest = Manifest(raw_dir)
     units = [unit for stages in plan(scale, tuple(tasks)).values() for stage in stages for unit in stage]
-    context = multiprocessing.get_context("fork")
     rows = []
     with open(out / SLICE_FILE, "a", encoding="utf-8") as lines:
         for pattern in patterns:
             for unit in units:
                 if pattern not in unit.key or manifest.is_done(unit):
                     continue
-                parent, child = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(unit, str(raw_dir), child))
-                started = time.perf_counter()
-                process.start()
-                child.close()
-                status, record, cpu, peak = parent.recv()
-                process.join()
-                if status != "ok":
-                    raise RuntimeError(f"unit {unit.key!r} failed: {record}")
+                record, peak = measure_unit(unit, raw_dir)
+                cpu = record.pop("cpu_seconds")  # the manifest records what run_unit returns
                 manifest.record(record)
                 row = {"key": unit.key, "kind": unit.function.partition(":")[2], "cpu_seconds": round(cpu, 3),
-                       "wall_seconds": round(time.perf_counter() - started, 3), "peak_bytes": int(peak),
+                       "wall_seconds": round(record["seconds"], 3), "peak_bytes": int(peak),
                        "bytes_written": sum(f["size"] for f in record["files"].values()),
                        "memory_hint_gb": unit.memory_gb, **fit_iterations(unit, raw_dir)}
                 lines.write(json.dumps(row) + "\n")

@@ -71,8 +71,8 @@ from works import layout
 
 __all__ = ["ASSUMED_ITERATIONS", "CALIBRATION_GENERATIONS", "CALIBRATION_ITERATIONS", "ESTIMATED_TASKS", "KINDS",
            "MEMORY_PER_OUTPUT", "PAPER_CAPS", "PROJECTION_GRIDS", "RESTRICTED_SHARE", "Kind", "calibrate",
-           "calibration_scales", "estimate", "fit_line", "format_estimate", "makespan", "model_key",
-           "unit_kind"]
+           "calibration_scales", "estimate", "fit_line", "format_estimate", "makespan", "measure_unit",
+           "model_key", "unit_kind"]
 
 #: Tasks with a cost model (:data:`KINDS` covers their unit kinds); others are reported as not estimated.
 ESTIMATED_TASKS = (1, 2, 3, 4, 5, 6, 7)
@@ -380,8 +380,17 @@ def _child(unit, raw_dir, connection):
         connection.close()
 
 
-def _measure(unit, raw_dir) -> tuple:
-    """Run one unit in a forked child: ``(record with "cpu_seconds", peak resident bytes)``."""
+def measure_unit(unit, raw_dir) -> tuple:
+    """Run one unit in a forked child: ``(record with "cpu_seconds", peak resident bytes)``.
+
+    The record is :func:`works.units.run_unit`'s (files, checksums, wall ``seconds``); ``cpu_seconds`` is the
+    child's user + system time, so the unit's own, and the peak is its ``ru_maxrss``.
+
+    Raises
+    ------
+    RuntimeError
+        When the unit raised in the child (its error, one line).
+    """
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(unit, str(raw_dir), child))
@@ -390,7 +399,7 @@ def _measure(unit, raw_dir) -> tuple:
     status, record, peak = parent.recv()
     process.join()
     if status != "ok":
-        raise RuntimeError(f"calibration unit {unit.key!r} failed: {record}")
+        raise RuntimeError(f"unit {unit.key!r} failed: {record}")
     return record, peak
 
 
@@ -401,7 +410,7 @@ def _run_stage_units(units, scale, task, raw_dir, warm, samples):
         if unit_kind(unit) not in warm:  # first call of a kind in this process: imports, caches
             run_unit(unit, raw_dir)     # (a pool worker pays them once, not per unit)
             warm.add(unit_kind(unit))
-        record, peak = _measure(unit, raw_dir)
+        record, peak = measure_unit(unit, raw_dir)
         kind = KINDS[unit_kind(unit)]
         samples.append({"task": task, "kind": unit_kind(unit), "model": model_key(unit, scale), "key": unit.key,
                         "work": kind.work(unit.config, scale), "items": kind.items(unit.config, scale),
