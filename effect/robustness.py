@@ -371,7 +371,8 @@ class LipschitzTracker:
         if self.previous is None or self.previous.shape != chunk.shape or self.dtype != chunk.dtype or p < 2:
             return self._fresh(chunk, np.arange(n), np.zeros(n), None)
         best = np.zeros(n, dtype=np.float64)
-        change = chunk.astype(np.float64) - self.previous
+        current = chunk.astype(np.float64)  # the next call's previous landscapes
+        change = current - self.previous
         largest = np.abs(change).max(axis=(1, 2))
         dx = np.abs(np.diff(change, axis=1)).max(axis=(1, 2))
         dy = np.abs(np.diff(change, axis=2)).max(axis=(1, 2))
@@ -398,7 +399,7 @@ class LipschitzTracker:
                 active = np.flatnonzero(ratio[:, offset] > best)
                 if active.size:
                     self._scan(chunk, active, int(offset), best, upper, ratio, winner)
-        self.previous, self.upper, self.winner, self.dtype = chunk.astype(np.float64), upper, winner, chunk.dtype
+        self.previous, self.upper, self.winner, self.dtype = current, upper, winner, chunk.dtype
         if fresh.size:
             self._fresh(chunk, fresh, best, upper)
         return best
