@@ -6,13 +6,14 @@ import functools
 import numpy as np
 import pytest
 
-from works.estimate import (ASSUMED_ITERATIONS, ESTIMATED_TASKS, KINDS, PAPER_CAPS, PROJECTION_GRIDS, RESTRICTED_SHARE,
+from works.estimate import (ASSUMED_ITERATIONS, ESTIMATED_TASKS, KINDS, PROJECTION_GRIDS, RESTRICTED_SHARE,
                             _projection_scales,
                             calibration_scales, estimate, fit_line, format_estimate, makespan, model_key, unit_kind)
 from works.executors import InProcessExecutor
 from works.run_1_tasks import plan, run_tasks
 from works.scales import get_scale
 from works.storage import Manifest
+from works.tasks.networks import PAPER_CAPS
 
 
 def test_fit_line_recovers_exact_lines_and_keeps_coefficients_non_negative():

@@ -122,7 +122,7 @@ def test_restricted_units_are_sized_by_each_landscape_s_assumed_cap():
     for landscape in scale.task5.landscapes:
         units = [u for u in restricted if u.config["landscape"] == landscape]
         cap = networks.assumed_cap(landscape)
-        assert cap == networks.ASSUMED_CAPS[landscape] > 0
+        assert cap == networks.ASSUMED_CAPS[landscape] >= 1.2 * networks.PAPER_CAPS[landscape]
         assert max(len(u.config["configurations"]) for u in units) == networks.chunk_size(1, cap)
         assert all(len(u.config["configurations"]) * cap * networks.SECONDS_PER_NETWORK_ITERATION
                    <= networks.UNIT_SECONDS for u in units)

@@ -70,7 +70,7 @@ import numpy as np
 from works import layout
 
 __all__ = ["ASSUMED_ITERATIONS", "CALIBRATION_GENERATIONS", "CALIBRATION_ITERATIONS", "ESTIMATED_TASKS", "KINDS",
-           "MEMORY_PER_OUTPUT", "PAPER_CAPS", "PROJECTION_GRIDS", "RESTRICTED_SHARE", "Kind", "calibrate",
+           "MEMORY_PER_OUTPUT", "PROJECTION_GRIDS", "RESTRICTED_SHARE", "Kind", "calibrate",
            "calibration_scales", "estimate", "fit_line", "format_estimate", "makespan", "measure_unit",
            "model_key", "unit_kind"]
 
@@ -81,10 +81,6 @@ ESTIMATED_TASKS = (1, 2, 3, 4, 5, 6, 7)
 #: is the longest unrestricted 10-loop fit). An assumption, not a calibration: ``docs/paper-scale.md`` says where
 #: the numbers come from; update them here when real paper-scale fit lengths are measured.
 ASSUMED_ITERATIONS = {"collider": 12_600, "loop": 12_600, "restricted": 12_600}
-#: Measured at the paper scale (its seed; ``benchmarks/bench_paper_slice.py``, docs/reports/paper-slice.md): the
-#: longest of the 100 unrestricted 10-loop fits per landscape, which is the cap of its restricted fits.
-PAPER_CAPS = {"Quadratic Saddle": 9_230, "Monkey Saddle": 11_151, "Branin": 15_463, "three-hump Camel": 13_736,
-              "six-hump Camel": 41_084}
 #: Mean length of a restricted fit over its cap in the five paper restricted units measured (k = 0, 5, 10 on the
 #: Quadratic Saddle, 5 on Branin, 3 on the Monkey Saddle: 0.90, 0.84, 0.66, 0.94, 0.98): most fits run to the cap.
 RESTRICTED_SHARE = 0.86
@@ -157,8 +153,11 @@ def _neat(config, scale):
 
 
 def _iterations(config, kind) -> int:
-    """Iterations per fit: the cap, else (a restricted fit of a landscape in :data:`PAPER_CAPS`)
-    :data:`RESTRICTED_SHARE` of its measured cap, else :data:`ASSUMED_ITERATIONS` of ``kind``."""
+    """Iterations per fit: the cap, else (a restricted fit of a landscape in
+    :data:`works.tasks.networks.PAPER_CAPS`) :data:`RESTRICTED_SHARE` of its measured cap, else
+    :data:`ASSUMED_ITERATIONS` of ``kind``."""
+    from works.tasks.networks import PAPER_CAPS
+
     if int(config["maximum_iteration"]):
         return int(config["maximum_iteration"])
     if kind == "restricted" and config.get("landscape") in PAPER_CAPS:
@@ -611,6 +610,8 @@ def format_estimate(result: dict, scale_name: str = "") -> str:
     lines += ["", "× calib.: the largest work measure of a model's units over the largest one calibrated (how far "
                   "the model extrapolates); * : no sample of that regime, projected from the kind's others."]
     if result.get("uses_assumed_iterations"):
+        from works.tasks.networks import PAPER_CAPS
+
         assumed = ", ".join(f"{kind} {value:,}" for kind, value in result["assumed_iterations"].items())
         lines += ["", f"Task-5 fits without an iteration cap are assumed to run, on average, {assumed} "
                       "iterations (their real length depends on the stopping rule); restricted fits of the paper's "

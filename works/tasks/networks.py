@@ -48,7 +48,8 @@ from works.tasks.networks_figures import FIGURES
 from works.tasks.networks_packs import PACKS
 from works.units import Unit, unit_seed
 
-__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "Task5Config", "assumed_cap", "chunk_size", "plan",
+__all__ = ["CLAIMS", "CONFIG", "FIGURES", "NUMBER", "PACKS", "PAPER_CAPS", "Task5Config", "assumed_cap", "chunk_size",
+           "plan",
            "restricted_configurations", "restricted_memory_gb", "unit_fit_gather", "unit_fit_restricted",
            "unit_fit_unrestricted",
            "unit_restricted_gather"]
@@ -63,10 +64,13 @@ CHUNK = 500  #: restricted configurations per unit (at most; see :func:`chunk_si
 BYTES_PER_NETWORK_ITERATION = 400
 UNIT_MEMORY = 4 * 10**9  #: peak-memory budget of one restricted unit, bytes
 ASSUMED_CAP = 20_000  #: iteration cap assumed when the cap is read at run time, for a landscape not in ASSUMED_CAPS
-#: Iteration caps assumed per landscape when the cap is read at run time (the longest of the unrestricted 10-loop
-#: fits, ``cap_from``): the caps measured at the paper scale with its seed (9,230, 11,151, 15,463, 13,736 and
-#: 41,084 iterations; docs/paper-scale.md) plus 20 %, rounded up to 500, so that another seed's cap rarely
-#: exceeds them. They size the restricted units only (memory and time budgets), never a fit.
+#: The restricted fits' cap measured at the paper scale with its seed, per landscape: the longest of the 100
+#: unrestricted 10-loop fits (``cap_from``; ``benchmarks/bench_paper_slice.py``, docs/reports/paper-slice.md).
+PAPER_CAPS = {"Quadratic Saddle": 9_230, "Monkey Saddle": 11_151, "Branin": 15_463, "three-hump Camel": 13_736,
+              "six-hump Camel": 41_084}
+#: Iteration caps assumed per landscape when the cap is read at run time: :data:`PAPER_CAPS` plus at least 20 %,
+#: rounded up, so that another seed's cap rarely exceeds them. They size the restricted units only (memory and
+#: time budgets), never a fit.
 ASSUMED_CAPS = {"Quadratic Saddle": 11_500, "Monkey Saddle": 13_500, "Branin": 18_600, "three-hump Camel": 16_500,
                 "six-hump Camel": 49_500}
 #: Single-core seconds of one restricted network-iteration with every metric every iteration (2.29 ms measured by
