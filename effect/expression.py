@@ -427,12 +427,11 @@ class _Architecture:
         return norm
 
 
-def _hessian_summaries(params, inputs, target, semantics, directions=None, outputs=None):
+def _hessian_summaries(params, inputs, target, semantics, directions=None):
     """[min, max, sum] of the real loss-Hessian eigenvalues of every network, (b, 3) float64.
 
     Closed-form first and second derivatives of every motif, chunk by chunk
-    (:func:`effect._closed_form.hessian_summaries`); ``outputs`` is accepted
-    for compatibility and not needed. Agreement with autograd's full Hessian
+    (:func:`effect._closed_form.hessian_summaries`). Agreement with autograd's full Hessian
     (``calculate_hessian_eigenvalues``) is tested.
     """
     return hessian_summaries(params, inputs, target, semantics, directions)
