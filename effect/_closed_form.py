@@ -89,6 +89,10 @@ class MotifPass:
             output = output + self.f[:, j]
         self.output = output
 
+    def shifted_weight(self):
+        """``(c, M, 1)``: the collider weight of each loop's shifted input (``W01`` original, ``W00`` reversed)."""
+        return torch.where(self.forward, self.params[..., 1:2], self.params[..., 0:1])
+
     def loss_and_gradient(self, target):
         """Per-network MSE losses (c,) and their gradient (c, M, k), as autograd computes them."""
         params, f = self.params, self.f
@@ -105,7 +109,8 @@ class MotifPass:
         grad[..., 1] = (gz * self.y).sum(-1)
         grad[..., 2] = gz.sum(-1)
         if k == 5:
-            shifted = torch.where(self.forward, gz * params[..., 1:2], gz * params[..., 0:1])
+            # the weight of the shifted input, selected before the product (the same products as autograd's)
+            shifted = gz * self.shifted_weight()
             gs = torch.ops.aten.tanh_backward(shifted, self.s)
             grad[..., 3] = (gs * self.source).sum(-1)
             grad[..., 4] = gs.sum(-1)
@@ -128,48 +133,48 @@ class MotifPass:
         c, m, k = params.shape
         n = q.shape[-1]
         r = (self.output - target)[:, None, :]                 # residuals, (c, 1, N)
-        dq = 1 - q * q
+        dq = torch.mul(q, q).neg_().add_(1)                    # 1 - q²
         if self.semantics == "reference":
-            df = 1 - f * f
-            g1 = df * dq                                        # d f / dz
-            g2 = (f * dq + q) * (-2 * g1)                       # d² f / dz²
+            g1 = torch.mul(f, f).neg_().add_(1).mul_(dq)        # d f / dz = (1 - f²)(1 - q²)
+            # d² f / dz² = -2 g1 (f dq + q); the residual-weighted curvature needs r g2 = rho g1
+            rho = torch.mul(f, dq).add_(q).mul_(r).mul_(-2)
         else:
-            g1, g2 = dq, -2 * q * dq
-        weight = r * g2                                         # (c, m, N)
-        # rows of dz / d(w0, w1, b[, a, c]) per motif, and the same rows times g1 (Jacobian) and times r g2
+            g1, rho = dq, torch.mul(q, r).mul_(-2)              # g2 = -2 q g1
+        # Rows of dz / d(w0, w1, b[, a, c]) per motif: (x', y', 1[, ws s' u, ws s']). The Jacobian rows are
+        # g1 dz and the curvature rows rho dz; Σ_n (rho dz)(g1 dz)ᵀ = Σ_n r g2 dz dzᵀ is the diagonal block.
         key = (c, m, k, n, q.dtype, q.device)
         if workspace is None or key not in workspace:
-            buffers = tuple(torch.empty(c, m, k, n, dtype=q.dtype, device=q.device) for _ in range(3))
+            buffers = (torch.empty(c, m, k, n, dtype=q.dtype, device=q.device),
+                       torch.empty(c, m, k, n, dtype=q.dtype, device=q.device),
+                       torch.empty(c, m * k, m * k, dtype=q.dtype, device=q.device))
             if workspace is not None:
                 workspace[key] = buffers
-        dz, jacobian, weighted = buffers if workspace is None else workspace[key]
-        dz[:, :, 0], dz[:, :, 1], dz[:, :, 2] = self.x, self.y, 1
-        for rows, factor in ((jacobian, g1), (weighted, weight)):
+        jacobian, weighted, hessian = buffers if workspace is None else workspace[key]
+        for rows, factor in ((jacobian, g1), (weighted, rho)):
             torch.mul(factor, self.x, out=rows[:, :, 0])
             torch.mul(factor, self.y, out=rows[:, :, 1])
             rows[:, :, 2] = factor
         if k == 5:
-            s = self.s
-            ds = 1 - s * s                                      # s' = d s / d(a u + c)
-            ws = torch.where(self.forward, params[..., 1:2], params[..., 0:1])   # weight of the shifted input
-            torch.mul(ds, ws, out=dz[:, :, 4])                  # dz/dc = ws s', dz/da = ws s' u
-            torch.mul(dz[:, :, 4], self.source, out=dz[:, :, 3])
-            for rows, factor in ((jacobian, g1), (weighted, weight)):
-                torch.mul(factor, dz[:, :, 4], out=rows[:, :, 4])
-                torch.mul(rows[:, :, 4], self.source, out=rows[:, :, 3])
-        jacobian = jacobian.view(c, m * k, n)                   # Jᵀ
-        hessian = torch.bmm(jacobian, jacobian.transpose(1, 2))  # (c, m k, m k)
-        block = torch.bmm(weighted.view(c * m, k, n), dz.view(c * m, k, n).transpose(1, 2)).view(c, m, k, k)
+            s, source = self.s, self.source
+            ds = torch.mul(s, s).neg_().add_(1)                 # s' = d s / d(a u + c)
+            ws = self.shifted_weight()                          # weight of the shifted input
+            dzc = ds * ws                                       # dz/dc = ws s', dz/da = ws s' u
+            for rows, factor in ((jacobian, g1), (weighted, rho)):
+                torch.mul(factor, dzc, out=rows[:, :, 4])
+                torch.mul(rows[:, :, 4], source, out=rows[:, :, 3])
+        flat = jacobian.view(c, m * k, n)                       # Jᵀ
+        torch.bmm(flat, flat.transpose(1, 2), out=hessian)      # (c, m k, m k)
+        block = torch.bmm(weighted.view(c * m, k, n), jacobian.view(c * m, k, n).transpose(1, 2)).view(c, m, k, k)
         if k == 5:
             # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u,
             # ∂²z/∂c² = ws s'' (s'' = -2 s s')
-            first = r * g1 * ds                                 # (c, m, N)
-            second = first * s * (-2 * ws)
+            first = (r * g1).mul_(ds)                           # (c, m, N)
+            second = (first * s).mul_(-2 * ws)
             cross_c, cc = first.sum(-1), second.sum(-1)
-            first *= self.source
-            second *= self.source
+            first.mul_(source)
+            second.mul_(source)
             cross_a, ac = first.sum(-1), second.sum(-1)
-            aa = (second * self.source).sum(-1)
+            aa = second.mul_(source).sum(-1)
             column = torch.zeros(m, k, dtype=q.dtype, device=q.device)   # one-hot column of ws
             column[:, 0], column[:, 1] = ~self.forward.view(m), self.forward.view(m)
             block[..., :, 3] += column * cross_a[..., None]
