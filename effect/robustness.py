@@ -185,6 +185,131 @@ def _extremes(chunk: np.ndarray, i: int, j: int) -> np.ndarray:
     return extreme.astype(np.float64)
 
 
+# Bytes of one (pairs, p, p) difference array in :func:`_pair_extremes` (the pairs are scanned in blocks of this size).
+_PAIR_BYTES = 1 << 20
+# Bytes of the NaN-padded copy of the landscapes scanned together in :func:`_lipschitz_chunk`.
+_PAD_BYTES = 1 << 24
+
+
+def _padded(chunk: np.ndarray) -> np.ndarray:
+    """NaN-padded copy of a ``(n, p, p)`` array, shape ``(n, 2p - 1, 2p - 1)``, with ``chunk`` at ``[:, :p, :p]``.
+
+    Every ``(p, p)`` window of it starting at ``(i, j)`` with ``i, j < p`` holds
+    ``O[u + i, v + j]`` where that is on the grid and NaN elsewhere (see :func:`_pair_extremes`).
+    """
+    n, p, _ = chunk.shape
+    padded = np.full((n, 2 * p - 1, 2 * p - 1), np.nan, dtype=chunk.dtype)
+    padded[:, :p, :p] = chunk
+    return padded
+
+
+def _pair_extremes(padded: np.ndarray, nets: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Exact ``D(i, j) = max |A(i, j) ∪ B(i, j)|`` at many (landscape, offset) pairs at once.
+
+    Parameters
+    ----------
+    padded : ndarray of shape (n, 2p - 1, 2p - 1)
+        The landscapes, NaN-padded by :func:`_padded`.
+    nets : ndarray of shape (K,), int
+        Landscape of each pair (an index into ``padded``).
+    offsets : ndarray of shape (K,), int
+        Flat offset ``i * p + j`` of each pair, not 0.
+
+    Returns
+    -------
+    ndarray of shape (K,), float64
+        The same value as ``_extremes(chunk[[k]], i, j)`` for each pair, bit for
+        bit: the differences are taken in the landscapes' dtype, their absolute
+        values reduced by a maximum that skips the NaN of the padding (outside
+        the grid), then cast to float64. Pairs are scanned in blocks of about
+        ``_PAIR_BYTES`` per difference array.
+    """
+    n, size, _ = padded.shape
+    p = (size + 1) // 2
+    # windows[k, i, j] = padded[k, i : i + p, j : j + p] (a view, as sliding_window_view makes it, but cheaper)
+    row, item = padded.strides[1:]
+    windows = np.ndarray((n, p, p, p, p), padded.dtype, padded, 0, (padded.strides[0], row, item, row, item))
+    rows, cols = np.divmod(offsets, p)
+    result = np.empty(len(nets), dtype=np.float64)
+    block = max(1, _PAIR_BYTES // (p * p * padded.itemsize))
+    for start in range(0, len(nets), block):
+        k, i, j = nets[start : start + block], rows[start : start + block], cols[start : start + block]
+        # A = O[u + i, v + j] - O[u, v], NaN where u + i or v + j is off the grid
+        a = windows[k, i, j]
+        np.subtract(a, windows[k, 0, 0], out=a)
+        np.abs(a, out=a)
+        extreme = np.fmax.reduce(a.reshape(len(k), -1), axis=1)
+        # B = O[u + i, v] - O[u, v + j], off the axes (on them |B| and |A| are the same values)
+        diagonal = (i > 0) & (j > 0)
+        if not diagonal.all():
+            k, i, j = k[diagonal], i[diagonal], j[diagonal]
+        if k.size:
+            b = windows[k, i, 0]
+            np.subtract(b, windows[k, 0, j], out=b)
+            np.abs(b, out=b)
+            extreme[diagonal] = np.maximum(extreme[diagonal], np.fmax.reduce(b.reshape(k.size, -1), axis=1))
+        result[start : start + len(extreme)] = extreme
+    return result
+
+
+def _scan_candidates(padded, best, nets, offsets, ratios, flat_distances, upper=None, winner=None, scale=1.0) -> int:
+    """Exact ``D`` at candidate (landscape, offset) pairs, round by round, until none can raise an estimate.
+
+    Each round scans, for every landscape, its remaining candidates of largest
+    ratio (one in the first round, then two, four, ...) in one call of
+    :func:`_pair_extremes`, raises the estimates, and drops the candidates
+    whose ratio no longer exceeds their landscape's estimate. Every pair left
+    unscanned then has a bound below the estimate, so the estimates equal the
+    maxima over all the pairs' exact quotients (and every other pair the caller
+    had already bounded below the estimate).
+
+    Parameters
+    ----------
+    padded : ndarray of shape (n, 2p - 1, 2p - 1)
+        The landscapes, NaN-padded by :func:`_padded`.
+    best : ndarray of shape (n,), float64
+        Current estimates (exact quotients), raised in place.
+    nets, offsets : ndarray of shape (K,), int
+        The candidate pairs: landscape (index into ``padded``) and flat offset ``i * p + j``.
+    ratios : ndarray of shape (K,), float64
+        Upper bound of ``D`` divided by the distance at each pair.
+    flat_distances : ndarray of shape (p * p,)
+        Distance of every flat offset.
+    upper : ndarray of shape (n, p * p), optional
+        Bounds of ``D``; set to ``exact * scale`` at every scanned pair.
+    winner : ndarray of shape (n,), int, optional
+        Flat offset of each estimate; updated where a scanned quotient raises it.
+    scale : float
+        Factor of the exact values written to ``upper``.
+
+    Returns
+    -------
+    int
+        The number of pairs scanned.
+    """
+    order = np.lexsort((-ratios, nets))  # by landscape, then by decreasing ratio
+    nets, offsets, ratios = nets[order], offsets[order], ratios[order]
+    scanned, width = 0, 1
+    while nets.size:
+        take = np.arange(nets.size) - np.searchsorted(nets, nets) < width  # rank within its landscape
+        k, offset = nets[take], offsets[take]
+        exact = _pair_extremes(padded, k, offset)
+        scanned += k.size
+        quotient = exact / flat_distances[offset]
+        before = best[k]
+        np.maximum.at(best, k, quotient)
+        if winner is not None:
+            won = (quotient > before) & (quotient == best[k])
+            winner[k[won]] = offset[won]
+        if upper is not None:
+            upper[k, offset] = exact * scale
+        keep = ~take
+        keep &= ratios > best[nets]
+        nets, offsets, ratios = nets[keep], offsets[keep], ratios[keep]
+        width *= 2
+    return scanned
+
+
 @functools.lru_cache(maxsize=16)
 def _diagonal_index(points):
     """Flat indices of ``M[u, u + i]`` in a (p, p) array, shape (p, p) over (i, u); 0 where ``u + i >= p``."""
@@ -213,7 +338,7 @@ def _axis_extremes(chunk: np.ndarray) -> tuple:
     return along_rows, along_cols
 
 
-def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = False):
+def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = False, carried=None):
     """Exact pruned scan over offsets for one chunk of landscapes, shape (n, p, p) -> (n,).
 
     ``D(i, j) = max |A(i, j) ∪ B(i, j)|`` is computed exactly on both axes and
@@ -221,12 +346,17 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
     bounds ``D`` at every other offset (see :func:`_bound_plan`), and the range
     bounds it too. Only offsets whose bound divided by their distance exceeds
     the current estimate of a landscape are computed exactly for that
-    landscape, in decreasing order of that ratio, so the result equals the
-    full scan (the maximum over all offsets).
+    landscape, the largest ratios first, in rounds over all the landscapes
+    (:func:`_scan_candidates`), so the result equals the full scan (the
+    maximum over all offsets).
 
     With ``bounds=True`` also returns an ``(n, p * p)`` float64 upper bound of
     the computed ``D`` at every offset (flat ``i * p + j``; the exact value
     where it was computed) and the flat offset of each landscape's estimate.
+    ``carried = (upper, best, winner)`` adds what is already known of these
+    landscapes: ``(n, p * p)`` upper bounds of ``D``, and an exact quotient
+    ``D / distance`` per landscape with its flat offset (for
+    :class:`LipschitzTracker`); they prune the scan, the result is the same.
     """
     n, p, _ = chunk.shape
     best = np.zeros(n, dtype=np.float64)
@@ -256,6 +386,11 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
     # A relative slack covers the rounding of the differences (landscape dtype) and of the float64 sums.
     slack = 1.0 + 8 * float(np.finfo(chunk.dtype).eps) + 1e-12
     bound *= slack
+    if carried is not None:
+        np.minimum(bound, carried[0], out=bound)
+        if bounds:
+            winner = np.where(carried[1] > best, carried[2], winner)
+        np.maximum(best, carried[1], out=best)
     if bounds:  # exact on the axes (there the bound is the exact value) and at the seeds
         axes = (rows == 0) | (cols == 0)
         upper = bound.copy()
@@ -266,23 +401,19 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
         ratio = bound / flat_distances
     ratio[:, (rows == 0) | (cols == 0)] = -np.inf      # axes: exact already
     ratio[:, (rows <= seeds[-1][0]) & (cols <= seeds[-1][1])] = -np.inf  # seeds: exact already
-    candidate = ratio > best[:, None]
-    if not candidate.any():
-        return (best, upper, winner) if bounds else best
-    offsets = np.flatnonzero(candidate.any(axis=0))
-    order = offsets[np.argsort(-ratio[:, offsets].max(axis=0), kind="stable")]
-    for offset in order:
-        active = np.flatnonzero(ratio[:, offset] > best)
-        if active.size == 0:
-            continue
-        i, j = divmod(int(offset), p)
-        subset = chunk if active.size == n else chunk[active]
-        exact = _extremes(subset, i, j)
-        quotient = exact / flat_distances[offset]
-        if bounds:
-            upper[active, offset] = exact
-            winner[active[quotient > best[active]]] = offset
-        best[active] = np.maximum(best[active], quotient)
+    if carried is not None:
+        ratio[np.arange(n), carried[2]] = -np.inf  # the carried quotients: exact already
+    flat = np.flatnonzero(ratio > best[:, None])
+    nets, offsets = np.divmod(flat, p * p)
+    ratios = ratio.ravel()[flat]
+    group = max(1, _PAD_BYTES // ((2 * p - 1) ** 2 * chunk.itemsize))  # landscapes padded at a time
+    for lo in range(0, n, group):
+        start, stop = np.searchsorted(nets, [lo, lo + group])
+        if start < stop:
+            part = slice(lo, lo + group)
+            _scan_candidates(_padded(chunk[part]), best[part], nets[start:stop] - lo, offsets[start:stop],
+                             ratios[start:stop], flat_distances, upper[part] if bounds else None,
+                             winner[part] if bounds else None)
     return (best, upper, winner) if bounds else best
 
 
@@ -306,8 +437,10 @@ class LipschitzTracker:
     estimate, only offsets whose bound divided by their distance exceeds the
     current estimate are scanned exactly (their bounds become exact again), so
     after a small training step a few offset scans per landscape replace a
-    pruned scan. A landscape without a previous call, or with too many
-    candidates, gets the pruned scan of :func:`lipschitz_batch`.
+    pruned scan. The scans of all the landscapes are made together, a few
+    rounds of one vectorised call each (:func:`_scan_candidates`). A landscape
+    without a previous call, or with too many candidates, gets the pruned scan
+    of :func:`lipschitz_batch`, which starts from its carried bounds.
 
     Parameters
     ----------
@@ -337,13 +470,14 @@ class LipschitzTracker:
         self.points = check_points(points)
         self.interval = check_positive_float(interval, "interval")
         self.distances = _offset_distances_cached(self.points, float(self.interval), norm_type).ravel()
-        self.rows, self.cols = (values.astype(np.float64) for values in np.divmod(np.arange(self.points**2),
-                                                                                  self.points))
+        self.divisors = self.distances.copy()  # the distances, infinite at offset 0 (its ratio is 0)
+        self.divisors[0] = np.inf
+        self.steps = np.arange(self.points, dtype=np.float64)
         self.previous = None  # (n, p, p) landscapes of the last call
         self.upper = None     # (n, p * p) upper bounds of the exact differences at the last call
         self.winner = None    # (n,) flat offset of each landscape's last estimate
         self.dtype = None     # dtype of the landscapes of the last call
-        self.scans = 0        # exact offset scans done by the carried path (for benchmarks)
+        self.scans = 0        # exact (landscape, offset) scans done by the carried path (for benchmarks)
 
     def keep(self, mask) -> None:
         """Keep only the landscapes where the boolean ``mask`` (one entry per landscape) is true."""
@@ -365,67 +499,52 @@ class LipschitzTracker:
         p = self.points
         if batch.ndim != 3 or batch.shape[1:] != (p, p):
             raise ValueError(f"landscapes must have shape (n, {p}, {p}), got {tuple(batch.shape)}.")
-        check_finite(batch, "landscapes")
         chunk = np.ascontiguousarray(batch.cpu().numpy())
+        check_finite(chunk, "landscapes")
         n = chunk.shape[0]
         if self.previous is None or self.previous.shape != chunk.shape or self.dtype != chunk.dtype or p < 2:
-            return self._fresh(chunk, np.arange(n), np.zeros(n), None)
-        best = np.zeros(n, dtype=np.float64)
+            values, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
+            self.previous, self.upper, self.dtype = chunk.astype(np.float64), upper * (1 + _CARRY_SLACK), chunk.dtype
+            return values
         current = chunk.astype(np.float64)  # the next call's previous landscapes
         change = current - self.previous
         largest = np.abs(change).max(axis=(1, 2))
-        dx = np.abs(np.diff(change, axis=1)).max(axis=(1, 2))
-        dy = np.abs(np.diff(change, axis=2)).max(axis=(1, 2))
-        # Upper bound of the change of the exact differences at every offset (with the float64 rounding).
-        growth = np.minimum(2 * largest[:, None], self.rows * dx[:, None] + self.cols * dy[:, None])
-        growth += 1e-12 * largest[:, None]
-        upper = self.upper + growth * (1 + 1e-12)
-        span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.minimum(upper * (1 + _CARRY_SLACK), span[:, None]) / self.distances
-        ratio[:, 0] = -np.inf
-        winner = self.winner.copy()
+        dx = np.abs(change[:, 1:] - change[:, :-1]).max(axis=(1, 2))
+        dy = np.abs(change[:, :, 1:] - change[:, :, :-1]).max(axis=(1, 2))
+        # D grows by at most min(2 max|Δ|, i dx + j dy) at offset (i, j) (an outer sum over i and j). The factor
+        # covers the rounding of the differences in the landscapes' dtype, the term in max|Δ| that of the float64
+        # sums (every offset but 0 has i + j >= 1).
+        slack, margin = 1 + _CARRY_SLACK, 1e-12 * largest
+        growth = np.add((self.steps * (dx * slack + margin)[:, None])[:, :, None],
+                        (self.steps * (dy * slack + margin)[:, None])[:, None, :]).reshape(n, p * p)
+        np.minimum(growth, (2 * slack * largest + margin)[:, None], out=growth)
+        upper = np.add(self.upper, growth, out=growth)
+        span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)  # D <= span, exactly
+        ratio = np.minimum(upper, span[:, None])
+        np.divide(ratio, self.divisors, out=ratio)
         # The previous winning offsets first: their exact values start the estimates.
-        for offset in np.unique(winner):
-            self._scan(chunk, np.flatnonzero(winner == offset), int(offset), best, upper, ratio, winner)
-        count = (ratio > best[:, None]).sum(axis=1)
-        fresh = np.flatnonzero(count > _CARRY_LIMIT)
+        padded, everyone, winner = _padded(chunk), np.arange(n), self.winner.copy()
+        exact = _pair_extremes(padded, everyone, winner)
+        best = exact / self.distances[winner]
+        upper[everyone, winner] = exact * slack
+        ratio[everyone, winner] = -np.inf
+        self.scans += n
+        candidates = np.flatnonzero(ratio > best[:, None])
+        nets, offsets = np.divmod(candidates, p * p)
+        counts = np.bincount(nets, minlength=n)
+        fresh = np.flatnonzero(counts > _CARRY_LIMIT)
         if fresh.size:
-            ratio[fresh] = -np.inf
-        candidate = ratio > best[:, None]
-        if candidate.any():
-            offsets = np.flatnonzero(candidate.any(axis=0))
-            for offset in offsets[np.argsort(-ratio[:, offsets].max(axis=0), kind="stable")]:
-                active = np.flatnonzero(ratio[:, offset] > best)
-                if active.size:
-                    self._scan(chunk, active, int(offset), best, upper, ratio, winner)
+            carried = counts[nets] <= _CARRY_LIMIT
+            candidates, nets, offsets = candidates[carried], nets[carried], offsets[carried]
+        if candidates.size:
+            self.scans += _scan_candidates(padded, best, nets, offsets, ratio.ravel()[candidates], self.distances,
+                                           upper, winner, slack)
+        if fresh.size:  # the pruned scan, starting from what is known (it bounds the same differences)
+            best[fresh], bounds, winner[fresh] = _lipschitz_chunk(
+                chunk[fresh], self.distances.reshape(p, p), bounds=True, carried=(upper[fresh], best[fresh],
+                                                                                  winner[fresh]))
+            upper[fresh] = bounds * slack
         self.previous, self.upper, self.winner, self.dtype = current, upper, winner, chunk.dtype
-        if fresh.size:
-            self._fresh(chunk, fresh, best, upper)
-        return best
-
-    def _scan(self, chunk, active, offset, best, upper, ratio, winner):
-        """Exact ``D`` at one offset for the landscapes ``active``; updates estimates, bounds and winners."""
-        i, j = divmod(offset, self.points)
-        exact = _extremes(chunk if active.size == chunk.shape[0] else chunk[active], i, j)
-        self.scans += 1
-        quotient = exact / self.distances[offset]
-        winner[active[quotient > best[active]]] = offset
-        best[active] = np.maximum(best[active], quotient)
-        upper[active, offset] = exact * (1 + _CARRY_SLACK)
-        ratio[active, offset] = -np.inf
-
-    def _fresh(self, chunk, rows, best, upper):
-        """The pruned scan of :func:`lipschitz_batch` for ``chunk[rows]``; its bounds replace the carried ones."""
-        values, bounds, winners = _lipschitz_chunk(np.ascontiguousarray(chunk[rows]), self.distances.reshape(
-            self.points, self.points), bounds=True)
-        best[rows] = values
-        bounds *= 1 + _CARRY_SLACK
-        if upper is None:
-            self.previous, self.upper, self.winner, self.dtype = chunk.astype(np.float64), bounds, winners, chunk.dtype
-        else:  # both bound the exact differences
-            upper[rows] = np.minimum(upper[rows], bounds)
-            self.winner[rows] = winners
         return best
 
 

@@ -261,3 +261,70 @@ def test_pruned_scan_bounds_cover_every_offset_and_winner_gives_the_estimate():
     assert (upper >= exact).all()
     assert (upper == exact).any(axis=1).all() and (upper > exact).any()
     np.testing.assert_array_equal(exact[np.arange(len(chunk)), winner] / distances.ravel()[winner], best)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pair_scan_equals_per_offset_extremes(dtype, monkeypatch):
+    """Every (landscape, offset) pair, in one call, is bit for bit the per-offset scan of that landscape."""
+    from effect import robustness
+    from effect.robustness import _extremes, _pair_extremes, _padded
+
+    rng = np.random.default_rng(12)
+    points = 9
+    chunk = np.concatenate([rng.standard_normal((3, points, points)),
+                            random_landscapes(13, count=1, points=points)]).astype(dtype)
+    chunk[1] *= 1e-3
+    exact = np.stack([_extremes(chunk, *divmod(offset, points)) for offset in range(points * points)], axis=1)
+    nets, offsets = np.divmod(np.arange(chunk.shape[0] * points * points), points * points)
+    keep = offsets > 0
+    nets, offsets = nets[keep], offsets[keep]
+    corner = points * points - 1                            # (p - 1, p - 1): one A and one B difference
+    axes = np.r_[1:points, points : points * points : points]
+    assert set(axes) | {corner} <= set(offsets.tolist())
+    order = rng.permutation(nets.size)                      # any order, with repeats
+    nets, offsets = np.r_[nets[order], nets[:5]], np.r_[offsets[order], offsets[:5]]
+    padded = _padded(chunk)
+    for block_bytes in (robustness._PAIR_BYTES, 3 * points * points * chunk.itemsize):  # one block, many blocks
+        monkeypatch.setattr(robustness, "_PAIR_BYTES", block_bytes)
+        values = _pair_extremes(padded, nets, offsets)
+        assert values.dtype == np.float64
+        np.testing.assert_array_equal(values, exact[nets, offsets])
+    p = 41
+    big = random_landscapes(14, count=1).astype(dtype)
+    offsets = np.array([1, p, p + 1, p - 1, (p - 1) * p, p * p - 1, 7 * p + 2])
+    np.testing.assert_array_equal(_pair_extremes(_padded(big), np.zeros(offsets.size, dtype=int), offsets),
+                                  [_extremes(big, *divmod(int(offset), p))[0] for offset in offsets])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tracker_over_many_drifting_landscapes(dtype):
+    """40 landscapes drifting at different speeds, some jumping, one leaving: the fresh scans, bit for bit."""
+    rng = np.random.default_rng(15)
+    base = random_landscapes(16, count=14)[:40].astype(dtype)
+    direction = random_landscapes(17, count=14)[:40].astype(dtype)
+    speed = rng.uniform(0, 3e-3, size=(40, 1, 1)).astype(dtype)
+    sequence, keep = [], {}
+    mask = np.ones(40, dtype=bool)
+    for t in range(30):
+        batch = base + (t * speed) * direction + dtype(1e-3 * np.sin(t)) * direction[::-1]
+        if t in (10, 20):
+            batch[::7] = rng.permutation(batch[::7])       # a few landscapes jump
+        if t == 15:
+            mask = np.arange(40) != 3
+            keep[t] = mask
+        sequence.append(np.ascontiguousarray(batch[mask]).astype(dtype))
+    tracker = LipschitzTracker(41, 0.05)
+    for t, batch in enumerate(sequence):
+        if t in keep:
+            tracker.keep(keep[t])
+        assert np.array_equal(tracker.estimate(batch), lipschitz_batch(batch, 0.05))
+    assert tracker.scans > 0
+
+
+def test_pruned_scan_pads_a_few_landscapes_at_a_time(monkeypatch):
+    from effect import robustness
+
+    batch = random_landscapes(18, count=2).astype(np.float32)
+    expected = np.array([_estimate_lipschitz_loop(landscape, 0.05, "L-2") for landscape in batch])
+    monkeypatch.setattr(robustness, "_PAD_BYTES", 2 * 81 * 81 * 4)  # two landscapes padded at a time
+    np.testing.assert_array_equal(lipschitz_batch(batch, 0.05), expected)
