@@ -68,7 +68,7 @@ class MotifPass:
     """
 
     def __init__(self, params, inputs, semantics, directions=None):
-        self.params, self.semantics = params, semantics
+        self.params, self.semantics, self.inputs = params, semantics, inputs
         c, m, k = params.shape
         x, y = inputs[:, 0], inputs[:, 1]
         self.source = self.forward = self.s = None
@@ -168,13 +168,16 @@ class MotifPass:
         if k == 5:
             # Σ_n r g1 ∂²z: ∂²z/∂ws∂a = s' u, ∂²z/∂ws∂c = s', ∂²z/∂a² = ws s'' u², ∂²z/∂a∂c = ws s'' u,
             # ∂²z/∂c² = ws s'' (s'' = -2 s s')
-            first = (r * g1).mul_(ds)                           # (c, m, N)
-            second = (first * s).mul_(-2 * ws)
-            cross_c, cc = first.sum(-1), second.sum(-1)
-            first.mul_(source)
-            second.mul_(source)
-            cross_a, ac = first.sum(-1), second.sum(-1)
-            aa = second.mul_(source).sum(-1)
+            # e1 = r g1 s' and e2 = -2 ws s e1, summed against (1, u, u²) by one GEMM with both directions' powers
+            terms = torch.empty(c, m, 2, n, dtype=q.dtype, device=q.device)
+            torch.mul(r, g1, out=terms[:, :, 0]).mul_(ds)
+            torch.mul(terms[:, :, 0], s, out=terms[:, :, 1]).mul_(-2 * ws)
+            x, y = self.inputs[:, 0], self.inputs[:, 1]
+            powers = torch.stack([torch.ones_like(x), x, x * x, torch.ones_like(y), y, y * y], dim=1)   # (N, 6)
+            sums = torch.mm(terms.view(c * m * 2, n), powers).view(c, m, 2, 2, 3)
+            sums = torch.where(self.forward.view(1, m, 1, 1), sums[:, :, :, 0], sums[:, :, :, 1])   # u = x or y
+            cross_c, cross_a, cc, ac, aa = sums[:, :, 0, 0], sums[:, :, 0, 1], sums[:, :, 1, 0], sums[:, :, 1, 1], \
+                sums[:, :, 1, 2]
             column = torch.zeros(m, k, dtype=q.dtype, device=q.device)   # one-hot column of ws
             column[:, 0], column[:, 1] = ~self.forward.view(m), self.forward.view(m)
             block[..., :, 3] += column * cross_a[..., None]
