@@ -477,17 +477,19 @@ class LipschitzTracker:
         self.padded = None    # (n, 2p - 1, 2p - 1) landscapes of the last call, NaN-padded (see _padded)
         self.upper = None     # (n, p * p) upper bounds of the exact differences at the last call
         self.winner = None    # (n,) flat offset of each landscape's last estimate
+        self.best = None      # (n,) the last estimates
         self.scans = 0        # exact (landscape, offset) scans done by the carried path (for benchmarks)
 
     def keep(self, mask) -> None:
         """Keep only the landscapes where the boolean ``mask`` (one entry per landscape) is true."""
         if self.padded is not None:
             mask = np.asarray(mask, dtype=bool)
-            self.padded, self.upper, self.winner = self.padded[mask], self.upper[mask], self.winner[mask]
+            self.padded, self.upper, self.winner, self.best = (self.padded[mask], self.upper[mask],
+                                                                self.winner[mask], self.best[mask])
 
     def reset(self) -> None:
         """Forget the carried bounds (the next call scans every landscape afresh)."""
-        self.padded = self.upper = self.winner = None
+        self.padded = self.upper = self.winner = self.best = None
 
     def estimate(self, landscapes) -> np.ndarray:
         """Grid Lipschitz estimates, shape (n,) float64, equal to ``lipschitz_batch(landscapes, interval)``.
@@ -508,9 +510,9 @@ class LipschitzTracker:
         eps = float(np.finfo(chunk.dtype).eps)
         slack = 1 + max(_CARRY_SLACK, 8 * eps)
         if self.padded is None or self.padded.shape[0] != n or self.padded.dtype != chunk.dtype or p < 2:
-            values, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
-            self.padded, self.upper = _padded(chunk), upper * slack
-            return values
+            best, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
+            self.padded, self.upper, self.best = _padded(chunk), upper * slack, best.copy()
+            return best
         padded = self.padded
         previous = padded[:, :p, :p]
         # Δ in the landscapes' dtype (each value within a relative eps / 2), its largest value and neighbour
@@ -526,32 +528,31 @@ class LipschitzTracker:
         growth = np.add((self.steps * (dx * slack + margin)[:, None])[:, :, None],
                         (self.steps * (dy * slack + margin)[:, None])[:, None, :]).reshape(n, p * p)
         np.minimum(growth, (2 * slack * largest + margin)[:, None], out=growth)
+        # The previous estimate, less the growth at its offset, is a floor of this one: every offset whose ratio
+        # exceeds this estimate exceeds the floor (the factor covers the rounding).
+        everyone, winner = np.arange(n), self.winner
+        floor = self.best * (1 - 4 * (slack - 1)) - growth[everyone, winner] / self.distances[winner]
         upper = np.add(self.upper, growth, out=growth)
         ratio = np.minimum(upper, span.astype(np.float64)[:, None])
         np.divide(ratio, self.divisors, out=ratio)
-        # The previous winning offsets first: their exact values start the estimates.
-        everyone, winner = np.arange(n), self.winner
-        exact = _pair_extremes(padded, everyone, winner)
-        best = exact / self.distances[winner]
-        upper[everyone, winner] = exact * slack
-        ratio[everyone, winner] = -np.inf
-        self.scans += n
-        candidates = np.flatnonzero(ratio > best[:, None])
+        ratio[everyone, winner] = np.inf  # the previous winning offsets are scanned first, whatever their bounds
+        candidates = np.flatnonzero(ratio > np.maximum(floor, 0.0)[:, None])
         nets, offsets = np.divmod(candidates, p * p)
         counts = np.bincount(nets, minlength=n)
-        fresh = np.flatnonzero(counts > _CARRY_LIMIT)
-        if fresh.size:
-            carried = counts[nets] <= _CARRY_LIMIT
+        fresh = np.flatnonzero(counts > _CARRY_LIMIT + 1)
+        if fresh.size:  # of these, only the previous winning offsets (they start the pruned scan)
+            carried = (counts[nets] <= _CARRY_LIMIT + 1) | (offsets == winner[nets])
             candidates, nets, offsets = candidates[carried], nets[carried], offsets[carried]
-        if candidates.size:
-            self.scans += _scan_candidates(padded, best, nets, offsets, ratio.ravel()[candidates], self.distances,
-                                           upper, winner, slack)
+        # All the candidates in a round or two, the winning offsets first (their estimates are exact quotients).
+        best = np.zeros(n)
+        self.scans += _scan_candidates(padded, best, nets, offsets, ratio.ravel()[candidates], self.distances,
+                                       upper, winner, slack)
         if fresh.size:  # the pruned scan, starting from what is known (it bounds the same differences)
             best[fresh], bounds, winner[fresh] = _lipschitz_chunk(
                 chunk[fresh], self.distances.reshape(p, p), bounds=True, carried=(upper[fresh], best[fresh],
                                                                                   winner[fresh]))
             upper[fresh] = bounds * slack
-        self.upper = upper
+        self.upper, self.best = upper, best.copy()
         return best
 
 
