@@ -473,7 +473,7 @@ class LipschitzTracker:
         self.distances = _offset_distances_cached(self.points, float(self.interval), norm_type).ravel()
         self.divisors = self.distances.copy()  # the distances, infinite at offset 0 (its ratio is 0)
         self.divisors[0] = np.inf
-        self.steps = np.arange(self.points, dtype=np.float64)
+        self.offsets = np.stack(np.divmod(np.arange(self.points**2), self.points)).astype(np.float64)  # (i, j) rows
         self.padded = None    # (n, 2p - 1, 2p - 1) landscapes of the last call, NaN-padded (see _padded)
         self.upper = None     # (n, p * p) upper bounds of the exact differences at the last call
         self.winner = None    # (n,) flat offset of each landscape's last estimate
@@ -522,11 +522,10 @@ class LipschitzTracker:
         dx = _largest_magnitude(change[:, 1:] - change[:, :-1])
         dy = _largest_magnitude(change[:, :, 1:] - change[:, :, :-1])
         previous[...] = chunk  # padded now holds this call's landscapes
-        # D grows by at most min(2 max|Δ|, i dx + j dy) at offset (i, j) (an outer sum over i and j). The factor
-        # and the term in max|Δ| cover the rounding of Δ and of the float64 sums (every offset but 0 has i + j >= 1).
+        # D grows by at most min(2 max|Δ|, i dx + j dy) at offset (i, j) (one matrix product). The factor and the
+        # term in max|Δ| cover the rounding of Δ and of the float64 sums (every offset but 0 has i + j >= 1).
         margin = (4 * eps + 1e-12) * largest
-        growth = np.add((self.steps * (dx * slack + margin)[:, None])[:, :, None],
-                        (self.steps * (dy * slack + margin)[:, None])[:, None, :]).reshape(n, p * p)
+        growth = np.stack([dx * slack + margin, dy * slack + margin], axis=1) @ self.offsets
         np.minimum(growth, (2 * slack * largest + margin)[:, None], out=growth)
         # The previous estimate, less the growth at its offset, is a floor of this one: every offset whose ratio
         # exceeds this estimate exceeds the floor (the factor covers the rounding).
