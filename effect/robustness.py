@@ -157,8 +157,10 @@ def _bound_plan(points):
     integer such that ``m s <= (i, j)`` componentwise,
     ``(i, j) = m s + (i - m a, 0) + (0, j - m b)`` splits the offset into steps
     of one quadrant, so ``D(i, j) <= m D(s) + D(i - m a, 0) + D(0, j - m b)``
-    (for both the ``A`` and the ``B`` differences). Returns the seeds and, per
-    seed, the flat arrays ``(m, i - m a, j - m b)`` over all ``points**2`` offsets.
+    (for both the ``A`` and the ``B`` differences). Returns the seeds, per
+    seed the flat arrays ``(m, i - m a, j - m b)`` over all ``points**2``
+    offsets, the flat offsets on the axes and those computed exactly first
+    (axes and seeds).
     """
     radius = min(_SEED_RADIUS, points - 1)
     seeds = [(a, b) for a in range(1, radius + 1) for b in range(1, radius + 1)]
@@ -168,7 +170,9 @@ def _bound_plan(points):
     for a, b in seeds:
         m = np.minimum(rows // a, cols // b)
         plan.append((m.astype(np.float64), rows - m * a, cols - m * b))
-    return seeds, plan, rows, cols
+    axes = np.flatnonzero((rows == 0) | (cols == 0))
+    exact = np.flatnonzero((rows == 0) | (cols == 0) | ((rows <= radius) & (cols <= radius)))
+    return seeds, plan, axes, exact
 
 
 def _extremes(chunk: np.ndarray, i: int, j: int) -> np.ndarray:
@@ -365,13 +369,14 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
         if bounds:
             return best, np.zeros((n, p * p)), np.zeros(n, dtype=np.int64)
         return best
-    seeds, plan, rows, cols = _bound_plan(p)
+    seeds, plan, axes, computed = _bound_plan(p)
     flat_distances = distances.ravel()
     along_rows, along_cols = _axis_extremes(chunk)
     row_ratios, col_ratios = along_rows[:, 1:] / distances[1:, 0], along_cols[:, 1:] / distances[0, 1:]
     best = np.maximum(row_ratios.max(axis=1), col_ratios.max(axis=1))
-    bound = along_rows[:, rows] + along_cols[:, cols]
+    bound = (along_rows[:, :, None] + along_cols[:, None, :]).reshape(n, p * p)  # D(i, 0) + D(0, j)
     if bounds:
+        upper_axes = bound[:, axes]  # exact
         winner = np.where(row_ratios.max(axis=1) >= col_ratios.max(axis=1), (row_ratios.argmax(axis=1) + 1) * p,
                           col_ratios.argmax(axis=1) + 1)
         known = {}  # exact D at the seeds
@@ -392,16 +397,14 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
         if bounds:
             winner = np.where(carried[1] > best, carried[2], winner)
         np.maximum(best, carried[1], out=best)
-    if bounds:  # exact on the axes (there the bound is the exact value) and at the seeds
-        axes = (rows == 0) | (cols == 0)
+    if bounds:  # exact on the axes and at the seeds
         upper = bound.copy()
-        upper[:, axes] = along_rows[:, rows[axes]] + along_cols[:, cols[axes]]
+        upper[:, axes] = upper_axes
         for offset, exact in known.items():
             upper[:, offset] = exact
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = bound / flat_distances
-    ratio[:, (rows == 0) | (cols == 0)] = -np.inf      # axes: exact already
-    ratio[:, (rows <= seeds[-1][0]) & (cols <= seeds[-1][1])] = -np.inf  # seeds: exact already
+    divisors = flat_distances.copy()
+    divisors[computed] = np.inf  # ratio 0 where D is exact already (axes, seeds, offset 0)
+    ratio = np.divide(bound, divisors, out=bound)
     if carried is not None:
         ratio[np.arange(n), carried[2]] = -np.inf  # the carried quotients: exact already
     flat = np.flatnonzero(ratio > best[:, None])
