@@ -516,6 +516,15 @@ class LipschitzTracker:
             best, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
             self.padded, self.upper, self.best = _padded(chunk), upper * slack, best.copy()
             return best
+        try:
+            return self._carry(chunk, span, eps, slack)
+        except BaseException:  # the carried state may be half updated
+            self.reset()
+            raise
+
+    def _carry(self, chunk, span, eps, slack):
+        """The estimates from the carried bounds (see the class description); updates the carried state."""
+        n, p = chunk.shape[0], self.points
         padded = self.padded
         previous = padded[:, :p, :p]
         # Δ in the landscapes' dtype (each value within a relative eps / 2), its largest value and neighbour

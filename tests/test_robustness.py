@@ -348,3 +348,23 @@ def test_axis_extremes_all_shifts_at_once_or_one_by_one(dtype, monkeypatch):
         rows, cols = _axis_extremes(chunk)
         np.testing.assert_array_equal(rows, expected[0])
         np.testing.assert_array_equal(cols, expected[1])
+
+
+def test_tracker_starts_afresh_after_a_failed_call(monkeypatch):
+    from effect import robustness
+
+    base = random_landscapes(20, count=2).astype(np.float32)
+    tracker = LipschitzTracker(41, 0.05)
+    tracker.estimate(base)
+
+    def fail(*args):
+        raise RuntimeError("interrupted")
+
+    jumped = np.ascontiguousarray(base.transpose(0, 2, 1)[:, ::-1])  # the steepest offsets move
+    with monkeypatch.context() as patch:
+        patch.setattr(robustness, "_pair_extremes", fail)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            tracker.estimate(jumped)  # fails after taking in the new landscapes
+    for t in range(3):
+        later = jumped * np.float32(1 + 1e-4 * t)
+        assert np.array_equal(tracker.estimate(later), lipschitz_batch(later, 0.05))
