@@ -142,10 +142,11 @@ def _offset_distances_cached(points, interval, norm_type):
 
 
 # Offsets (i, j) with max(i, j) <= _SEED_RADIUS are computed exactly for every landscape first,
-# together with every offset on the two axes.
-_SEED_RADIUS = 3
-# Up to this many landscapes, the axis offsets come from one all-pairs array (fewer calls, more work).
-_PAIRWISE_AXES = 8
+# together with every offset on the two axes (a larger radius gives tighter bounds that cost more than they save).
+_SEED_RADIUS = 2
+# Up to this many bytes of differences (n p**3 values), the axis offsets come from one array of all the shifts
+# along an axis (two calls); beyond, from one call per shift.
+_LAGWISE_BYTES = 1 << 21
 
 
 @functools.lru_cache(maxsize=16)
@@ -156,8 +157,10 @@ def _bound_plan(points):
     integer such that ``m s <= (i, j)`` componentwise,
     ``(i, j) = m s + (i - m a, 0) + (0, j - m b)`` splits the offset into steps
     of one quadrant, so ``D(i, j) <= m D(s) + D(i - m a, 0) + D(0, j - m b)``
-    (for both the ``A`` and the ``B`` differences). Returns the seeds and, per
-    seed, the flat arrays ``(m, i - m a, j - m b)`` over all ``points**2`` offsets.
+    (for both the ``A`` and the ``B`` differences). Returns the seeds, per
+    seed the flat arrays ``(m, i - m a, j - m b)`` over all ``points**2``
+    offsets, the flat offsets on the axes and those computed exactly first
+    (axes and seeds).
     """
     radius = min(_SEED_RADIUS, points - 1)
     seeds = [(a, b) for a in range(1, radius + 1) for b in range(1, radius + 1)]
@@ -167,7 +170,9 @@ def _bound_plan(points):
     for a, b in seeds:
         m = np.minimum(rows // a, cols // b)
         plan.append((m.astype(np.float64), rows - m * a, cols - m * b))
-    return seeds, plan, rows, cols
+    axes = np.flatnonzero((rows == 0) | (cols == 0))
+    exact = np.flatnonzero((rows == 0) | (cols == 0) | ((rows <= radius) & (cols <= radius)))
+    return seeds, plan, axes, exact
 
 
 def _extremes(chunk: np.ndarray, i: int, j: int) -> np.ndarray:
@@ -189,6 +194,9 @@ def _extremes(chunk: np.ndarray, i: int, j: int) -> np.ndarray:
 _PAIR_BYTES = 1 << 20
 # Bytes of the NaN-padded copy of the landscapes scanned together in :func:`_lipschitz_chunk`.
 _PAD_BYTES = 1 << 24
+# Candidates per landscape in the first round of :func:`_scan_candidates`: a round costs about as much as
+# scanning ten pairs, and a few candidates more than needed are cheaper than more rounds.
+_ROUND_WIDTH = 16
 
 
 def _padded(chunk: np.ndarray) -> np.ndarray:
@@ -256,12 +264,12 @@ def _scan_candidates(padded, best, nets, offsets, ratios, flat_distances, upper=
     """Exact ``D`` at candidate (landscape, offset) pairs, round by round, until none can raise an estimate.
 
     Each round scans, for every landscape, its remaining candidates of largest
-    ratio (one in the first round, then two, four, ...) in one call of
-    :func:`_pair_extremes`, raises the estimates, and drops the candidates
-    whose ratio no longer exceeds their landscape's estimate. Every pair left
-    unscanned then has a bound below the estimate, so the estimates equal the
-    maxima over all the pairs' exact quotients (and every other pair the caller
-    had already bounded below the estimate).
+    ratio (``_ROUND_WIDTH`` in the first round, four times as many in each
+    next one) in one call of :func:`_pair_extremes`, raises the estimates,
+    and drops the candidates whose ratio no longer exceeds their landscape's
+    estimate. Every pair left unscanned then has a bound below the estimate,
+    so the estimates equal the maxima over all the pairs' exact quotients (and
+    every other pair the caller had already bounded below the estimate).
 
     Parameters
     ----------
@@ -289,7 +297,7 @@ def _scan_candidates(padded, best, nets, offsets, ratios, flat_distances, upper=
     """
     order = np.lexsort((-ratios, nets))  # by landscape, then by decreasing ratio
     nets, offsets, ratios = nets[order], offsets[order], ratios[order]
-    scanned, width = 0, 1
+    scanned, width = 0, _ROUND_WIDTH
     while nets.size:
         take = np.arange(nets.size) - np.searchsorted(nets, nets) < width  # rank within its landscape
         k, offset = nets[take], offsets[take]
@@ -306,29 +314,26 @@ def _scan_candidates(padded, best, nets, offsets, ratios, flat_distances, upper=
         keep = ~take
         keep &= ratios > best[nets]
         nets, offsets, ratios = nets[keep], offsets[keep], ratios[keep]
-        width *= 2
+        width *= 4
     return scanned
-
-
-@functools.lru_cache(maxsize=16)
-def _diagonal_index(points):
-    """Flat indices of ``M[u, u + i]`` in a (p, p) array, shape (p, p) over (i, u); 0 where ``u + i >= p``."""
-    shift, start = np.meshgrid(np.arange(points), np.arange(points), indexing="ij")
-    index = start * (points + 1) + shift
-    index[start + shift >= points] = 0
-    return index
 
 
 def _axis_extremes(chunk: np.ndarray) -> tuple:
     """Exact ``D(i, 0)`` and ``D(0, j)`` for every ``i, j < p``, two (n, p) float64 arrays (0 at 0)."""
     n, p, _ = chunk.shape
-    if n <= _PAIRWISE_AXES:
-        index = _diagonal_index(p)
+    if n * p**3 * chunk.itemsize <= _LAGWISE_BYTES:
+        padded = np.full((n, 2 * p - 1, p), np.nan, dtype=chunk.dtype)
+        row, item = padded.strides[1:]
+        # shifted[k, i] = padded[k, i : i + p], the grid moved by i rows (NaN beyond it)
+        shifted = np.ndarray((n, p, p, p), padded.dtype, padded, 0, (padded.strides[0], row, row, item))
         result = []
         for grid in (chunk, chunk.transpose(0, 2, 1)):
-            # pairs[k, u, w] = max_v |grid[k, w, v] - grid[k, u, v]| (the same rounded differences)
-            pairs = np.abs(grid[:, None, :, :] - grid[:, :, None, :]).max(axis=-1).reshape(n, p * p)
-            result.append(pairs[:, index].max(axis=-1).astype(np.float64))
+            padded[:, :p] = grid
+            differences = shifted - grid[:, None]  # the same rounded differences as _extremes(chunk, i, 0)
+            np.abs(differences, out=differences)
+            extreme = np.fmax.reduce(differences.reshape(n, p, p * p), axis=2).astype(np.float64)
+            extreme[:, 0] = 0.0
+            result.append(extreme)
         return tuple(result)
     along_rows = np.zeros((n, p))
     along_cols = np.zeros((n, p))
@@ -364,13 +369,14 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
         if bounds:
             return best, np.zeros((n, p * p)), np.zeros(n, dtype=np.int64)
         return best
-    seeds, plan, rows, cols = _bound_plan(p)
+    seeds, plan, axes, computed = _bound_plan(p)
     flat_distances = distances.ravel()
     along_rows, along_cols = _axis_extremes(chunk)
     row_ratios, col_ratios = along_rows[:, 1:] / distances[1:, 0], along_cols[:, 1:] / distances[0, 1:]
     best = np.maximum(row_ratios.max(axis=1), col_ratios.max(axis=1))
-    bound = along_rows[:, rows] + along_cols[:, cols]
+    bound = (along_rows[:, :, None] + along_cols[:, None, :]).reshape(n, p * p)  # D(i, 0) + D(0, j)
     if bounds:
+        upper_axes = bound[:, axes]  # exact
         winner = np.where(row_ratios.max(axis=1) >= col_ratios.max(axis=1), (row_ratios.argmax(axis=1) + 1) * p,
                           col_ratios.argmax(axis=1) + 1)
         known = {}  # exact D at the seeds
@@ -391,16 +397,14 @@ def _lipschitz_chunk(chunk: np.ndarray, distances: np.ndarray, bounds: bool = Fa
         if bounds:
             winner = np.where(carried[1] > best, carried[2], winner)
         np.maximum(best, carried[1], out=best)
-    if bounds:  # exact on the axes (there the bound is the exact value) and at the seeds
-        axes = (rows == 0) | (cols == 0)
+    if bounds:  # exact on the axes and at the seeds
         upper = bound.copy()
-        upper[:, axes] = along_rows[:, rows[axes]] + along_cols[:, cols[axes]]
+        upper[:, axes] = upper_axes
         for offset, exact in known.items():
             upper[:, offset] = exact
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = bound / flat_distances
-    ratio[:, (rows == 0) | (cols == 0)] = -np.inf      # axes: exact already
-    ratio[:, (rows <= seeds[-1][0]) & (cols <= seeds[-1][1])] = -np.inf  # seeds: exact already
+    divisors = flat_distances.copy()
+    divisors[computed] = np.inf  # ratio 0 where D is exact already (axes, seeds, offset 0)
+    ratio = np.divide(bound, divisors, out=bound)
     if carried is not None:
         ratio[np.arange(n), carried[2]] = -np.inf  # the carried quotients: exact already
     flat = np.flatnonzero(ratio > best[:, None])
@@ -472,22 +476,23 @@ class LipschitzTracker:
         self.distances = _offset_distances_cached(self.points, float(self.interval), norm_type).ravel()
         self.divisors = self.distances.copy()  # the distances, infinite at offset 0 (its ratio is 0)
         self.divisors[0] = np.inf
-        self.steps = np.arange(self.points, dtype=np.float64)
-        self.previous = None  # (n, p, p) landscapes of the last call
+        self.offsets = np.stack(np.divmod(np.arange(self.points**2), self.points)).astype(np.float64)  # (i, j) rows
+        self.padded = None    # (n, 2p - 1, 2p - 1) landscapes of the last call, NaN-padded (see _padded)
         self.upper = None     # (n, p * p) upper bounds of the exact differences at the last call
         self.winner = None    # (n,) flat offset of each landscape's last estimate
-        self.dtype = None     # dtype of the landscapes of the last call
+        self.best = None      # (n,) the last estimates
         self.scans = 0        # exact (landscape, offset) scans done by the carried path (for benchmarks)
 
     def keep(self, mask) -> None:
         """Keep only the landscapes where the boolean ``mask`` (one entry per landscape) is true."""
-        if self.previous is not None:
+        if self.padded is not None:
             mask = np.asarray(mask, dtype=bool)
-            self.previous, self.upper, self.winner = self.previous[mask], self.upper[mask], self.winner[mask]
+            self.padded, self.upper, self.winner, self.best = (self.padded[mask], self.upper[mask],
+                                                                self.winner[mask], self.best[mask])
 
     def reset(self) -> None:
         """Forget the carried bounds (the next call scans every landscape afresh)."""
-        self.previous = self.upper = self.winner = None
+        self.padded = self.upper = self.winner = self.best = None
 
     def estimate(self, landscapes) -> np.ndarray:
         """Grid Lipschitz estimates, shape (n,) float64, equal to ``lipschitz_batch(landscapes, interval)``.
@@ -500,52 +505,71 @@ class LipschitzTracker:
         if batch.ndim != 3 or batch.shape[1:] != (p, p):
             raise ValueError(f"landscapes must have shape (n, {p}, {p}), got {tuple(batch.shape)}.")
         chunk = np.ascontiguousarray(batch.cpu().numpy())
-        check_finite(chunk, "landscapes")
         n = chunk.shape[0]
-        if self.previous is None or self.previous.shape != chunk.shape or self.dtype != chunk.dtype or p < 2:
-            values, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
-            self.previous, self.upper, self.dtype = chunk.astype(np.float64), upper * (1 + _CARRY_SLACK), chunk.dtype
-            return values
-        current = chunk.astype(np.float64)  # the next call's previous landscapes
-        change = current - self.previous
-        largest = np.abs(change).max(axis=(1, 2))
-        dx = np.abs(change[:, 1:] - change[:, :-1]).max(axis=(1, 2))
-        dy = np.abs(change[:, :, 1:] - change[:, :, :-1]).max(axis=(1, 2))
-        # D grows by at most min(2 max|Δ|, i dx + j dy) at offset (i, j) (an outer sum over i and j). The factor
-        # covers the rounding of the differences in the landscapes' dtype, the term in max|Δ| that of the float64
-        # sums (every offset but 0 has i + j >= 1).
-        slack, margin = 1 + _CARRY_SLACK, 1e-12 * largest
-        growth = np.add((self.steps * (dx * slack + margin)[:, None])[:, :, None],
-                        (self.steps * (dy * slack + margin)[:, None])[:, None, :]).reshape(n, p * p)
+        span = chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))  # D <= span, exactly
+        if not np.isfinite(span).all():  # NaN and infinities reach the span (which may also overflow)
+            check_finite(chunk, "landscapes")
+        # A relative slack on the exact differences covers their rounding in the landscapes' dtype.
+        eps = float(np.finfo(chunk.dtype).eps)
+        slack = 1 + max(_CARRY_SLACK, 8 * eps)
+        if self.padded is None or self.padded.shape[0] != n or self.padded.dtype != chunk.dtype or p < 2:
+            best, upper, self.winner = _lipschitz_chunk(chunk, self.distances.reshape(p, p), bounds=True)
+            self.padded, self.upper, self.best = _padded(chunk), upper * slack, best.copy()
+            return best
+        try:
+            return self._carry(chunk, span, eps, slack)
+        except BaseException:  # the carried state may be half updated
+            self.reset()
+            raise
+
+    def _carry(self, chunk, span, eps, slack):
+        """The estimates from the carried bounds (see the class description); updates the carried state."""
+        n, p = chunk.shape[0], self.points
+        padded = self.padded
+        previous = padded[:, :p, :p]
+        # Δ in the landscapes' dtype (each value within a relative eps / 2), its largest value and neighbour
+        # differences (each within eps times the largest value)
+        change = chunk - previous
+        largest = _largest_magnitude(change)
+        dx = _largest_magnitude(change[:, 1:] - change[:, :-1])
+        dy = _largest_magnitude(change[:, :, 1:] - change[:, :, :-1])
+        previous[...] = chunk  # padded now holds this call's landscapes
+        # D grows by at most min(2 max|Δ|, i dx + j dy) at offset (i, j) (one matrix product). The factor and the
+        # term in max|Δ| cover the rounding of Δ and of the float64 sums (every offset but 0 has i + j >= 1).
+        margin = (4 * eps + 1e-12) * largest
+        growth = np.stack([dx * slack + margin, dy * slack + margin], axis=1) @ self.offsets
         np.minimum(growth, (2 * slack * largest + margin)[:, None], out=growth)
+        # The previous estimate, less the growth at its offset, is a floor of this one: every offset whose ratio
+        # exceeds this estimate exceeds the floor (the factor covers the rounding).
+        everyone, winner = np.arange(n), self.winner
+        floor = self.best * (1 - 4 * (slack - 1)) - growth[everyone, winner] / self.distances[winner]
         upper = np.add(self.upper, growth, out=growth)
-        span = (chunk.max(axis=(1, 2)) - chunk.min(axis=(1, 2))).astype(np.float64)  # D <= span, exactly
-        ratio = np.minimum(upper, span[:, None])
+        ratio = np.minimum(upper, span.astype(np.float64)[:, None])
         np.divide(ratio, self.divisors, out=ratio)
-        # The previous winning offsets first: their exact values start the estimates.
-        padded, everyone, winner = _padded(chunk), np.arange(n), self.winner.copy()
-        exact = _pair_extremes(padded, everyone, winner)
-        best = exact / self.distances[winner]
-        upper[everyone, winner] = exact * slack
-        ratio[everyone, winner] = -np.inf
-        self.scans += n
-        candidates = np.flatnonzero(ratio > best[:, None])
+        ratio[everyone, winner] = np.inf  # the previous winning offsets are scanned first, whatever their bounds
+        candidates = np.flatnonzero(ratio > np.maximum(floor, 0.0)[:, None])
         nets, offsets = np.divmod(candidates, p * p)
         counts = np.bincount(nets, minlength=n)
-        fresh = np.flatnonzero(counts > _CARRY_LIMIT)
-        if fresh.size:
-            carried = counts[nets] <= _CARRY_LIMIT
+        fresh = np.flatnonzero(counts > _CARRY_LIMIT + 1)
+        if fresh.size:  # of these, only the previous winning offsets (they start the pruned scan)
+            carried = (counts[nets] <= _CARRY_LIMIT + 1) | (offsets == winner[nets])
             candidates, nets, offsets = candidates[carried], nets[carried], offsets[carried]
-        if candidates.size:
-            self.scans += _scan_candidates(padded, best, nets, offsets, ratio.ravel()[candidates], self.distances,
-                                           upper, winner, slack)
+        # All the candidates in a round or two, the winning offsets first (their estimates are exact quotients).
+        best = np.zeros(n)
+        self.scans += _scan_candidates(padded, best, nets, offsets, ratio.ravel()[candidates], self.distances,
+                                       upper, winner, slack)
         if fresh.size:  # the pruned scan, starting from what is known (it bounds the same differences)
             best[fresh], bounds, winner[fresh] = _lipschitz_chunk(
                 chunk[fresh], self.distances.reshape(p, p), bounds=True, carried=(upper[fresh], best[fresh],
                                                                                   winner[fresh]))
             upper[fresh] = bounds * slack
-        self.previous, self.upper, self.winner, self.dtype = current, upper, winner, chunk.dtype
+        self.upper, self.best = upper, best.copy()
         return best
+
+
+def _largest_magnitude(values: np.ndarray) -> np.ndarray:
+    """``max |values|`` over the last two axes of an (n, a, b) array, as float64 (no array of absolute values)."""
+    return np.maximum(values.max(axis=(1, 2)), -values.min(axis=(1, 2))).astype(np.float64)
 
 
 def _estimate_lipschitz_loop(output: np.ndarray, interval: float, norm_type: str) -> float:

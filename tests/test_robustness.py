@@ -296,9 +296,12 @@ def test_pair_scan_equals_per_offset_extremes(dtype, monkeypatch):
                                   [_extremes(big, *divmod(int(offset), p))[0] for offset in offsets])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_tracker_over_many_drifting_landscapes(dtype):
+@pytest.mark.parametrize("dtype, width", [(np.float32, 16), (np.float64, 16), (np.float32, 1)])
+def test_tracker_over_many_drifting_landscapes(dtype, width, monkeypatch):
     """40 landscapes drifting at different speeds, some jumping, one leaving: the fresh scans, bit for bit."""
+    from effect import robustness
+
+    monkeypatch.setattr(robustness, "_ROUND_WIDTH", width)  # a round per candidate of a landscape, or a few
     rng = np.random.default_rng(15)
     base = random_landscapes(16, count=14)[:40].astype(dtype)
     direction = random_landscapes(17, count=14)[:40].astype(dtype)
@@ -328,3 +331,40 @@ def test_pruned_scan_pads_a_few_landscapes_at_a_time(monkeypatch):
     expected = np.array([_estimate_lipschitz_loop(landscape, 0.05, "L-2") for landscape in batch])
     monkeypatch.setattr(robustness, "_PAD_BYTES", 2 * 81 * 81 * 4)  # two landscapes padded at a time
     np.testing.assert_array_equal(lipschitz_batch(batch, 0.05), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axis_extremes_all_shifts_at_once_or_one_by_one(dtype, monkeypatch):
+    from effect import robustness
+    from effect.robustness import _axis_extremes, _extremes
+
+    chunk = np.ascontiguousarray(random_landscapes(19, count=1)[:3].astype(dtype))
+    chunk[2] = np.random.default_rng(19).standard_normal((41, 41))
+    expected = (np.stack([_extremes(chunk, i, 0) for i in range(41)], axis=1),
+                np.stack([_extremes(chunk, 0, j) for j in range(41)], axis=1))
+    expected[0][:, 0] = expected[1][:, 0] = 0.0
+    for budget in (0, 1 << 30):  # one call per shift, all shifts at once
+        monkeypatch.setattr(robustness, "_LAGWISE_BYTES", budget)
+        rows, cols = _axis_extremes(chunk)
+        np.testing.assert_array_equal(rows, expected[0])
+        np.testing.assert_array_equal(cols, expected[1])
+
+
+def test_tracker_starts_afresh_after_a_failed_call(monkeypatch):
+    from effect import robustness
+
+    base = random_landscapes(20, count=2).astype(np.float32)
+    tracker = LipschitzTracker(41, 0.05)
+    tracker.estimate(base)
+
+    def fail(*args):
+        raise RuntimeError("interrupted")
+
+    jumped = np.ascontiguousarray(base.transpose(0, 2, 1)[:, ::-1])  # the steepest offsets move
+    with monkeypatch.context() as patch:
+        patch.setattr(robustness, "_pair_extremes", fail)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            tracker.estimate(jumped)  # fails after taking in the new landscapes
+    for t in range(3):
+        later = jumped * np.float32(1 + 1e-4 * t)
+        assert np.array_equal(tracker.estimate(later), lipschitz_batch(later, 0.05))
