@@ -11,8 +11,10 @@ grid points.
 and at a few small offsets, bounds it at every other offset by
 sub-additivity (``D(i, j) <= m D(a, b) + D(i - m a, 0) + D(0, j - m b)``) and by
 the range, and computes exactly only the offsets whose bound could still raise
-a landscape's estimate. The result is the full scan's, bit for bit; typically
-about ten offset scans per landscape instead of ``p**2 - 1``.
+a landscape's estimate, those of all the landscapes in one vectorised call
+per round (:func:`_pair_extremes`). The result is the full scan's, bit for
+bit; typically a few tens of offset scans per landscape instead of ``p**2 - 1``.
+:class:`LipschitzTracker` carries the bounds from one call to the next.
 :func:`_estimate_lipschitz_loop` is the literal per-offset reference path.
 
 Examples
