@@ -149,7 +149,7 @@ def test_pruned_scan_equals_literal_loop_exactly():
     for norm_type in NORM_TYPES:
         looped = np.array([_estimate_lipschitz_loop(case, 0.05, norm_type) for case in cases])
         singles = np.array([estimate_lipschitz(RANGE, 41, case, norm_type) for case in cases])
-        # a few landscapes at once (all-pairs axes) and many at once (sliced axes)
+        # a few landscapes at once and many at once (the axis values take either path of _axis_extremes)
         few = lipschitz_batch(np.stack(cases[:4]), 0.05, norm_type)
         many = np.concatenate([lipschitz_batch(np.stack(cases[3:]), 0.05, norm_type, chunk_size=len(cases)),
                                lipschitz_batch(np.stack(cases[:3]), 0.05, norm_type)])
