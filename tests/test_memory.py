@@ -36,12 +36,12 @@ def _faults(mode):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_temporaries_reuse_heap_memory_instead_of_fresh_pages():
-    # By default glibc returns the freed temporaries at the top of its heap to the system after each
-    # iteration (its trim threshold follows its mmap threshold), so the next iteration faults their pages in
-    # again (about 256 per MB); with the thresholds raised they stay (measured: 788 faults against 156,000).
+    # 50 iterations of a dozen 1 MB temporaries: faulted in afresh every iteration they would cost
+    # 50 x 12 x 256 = 153,600 page faults (glibc by default returns them to the system after each iteration,
+    # measured here: 156,000; how much it returns depends on its dynamic thresholds, so the default is not
+    # compared). With the thresholds raised they stay in the heap: measured 0-1,051.
     assert keep_freed_memory() is True
-    kept, default = _faults("keep"), _faults("default")
-    assert default > 20 * kept
+    assert _faults("keep") < 0.05 * 50 * 12 * 256
     assert MMAP_BYTES == 32 * 1024 * 1024
 
 
