@@ -184,10 +184,8 @@ def main(argv=None) -> dict:
     print("\n".join(table(rows)))
     result = {"scale": args.scale, "machine": platform.platform(), "cpus": os.cpu_count(), "units": rows}
     if args.compare:
-        from works.estimate import estimate
+        from works.estimate import estimate, format_estimate
         from works.scales import get_scale
-
-        from works.estimate import format_estimate
 
         projection = estimate(get_scale(args.scale), workers=2, log=print)  # every task: the table and the units
         print(format_estimate(projection, args.scale))

@@ -606,7 +606,7 @@ def _fit_rows(architecture, start, name, learn_rate, patience, threshold, maximu
     """The batched training loop shared by :func:`fit_batch` and :func:`fit_restricted_batch`."""
     from effect.robustness import LipschitzTracker, grid_interval, lipschitz_batch
 
-    keep_freed_memory()  # the iteration's temporaries are reused from the heap, not mapped afresh (3x fewer faults)
+    keep_freed_memory()  # the iteration's temporaries are reused from the heap, not faulted in afresh
     epsilon = architecture.epsilon
     n_networks = start.shape[0]
     device = torch.device("cpu" if device is None else device)
